@@ -1,0 +1,131 @@
+"""Who is asking: a user's roles and scopes, worked out once per request.
+
+Every selector and service that touches case data takes a ``Viewer``; visibility is decided here
+and in ``casework.access.visibility``, never in a view or template.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from casework.access.models import Role, ScopeGrant
+from casework.organisation.models import Team
+from casework.workforce.models import Grade, Staff, TeamMembership
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A signed-in user's identity, roles and the scopes those roles give."""
+
+    user_id: int | None
+    username: str
+    staff_id: int | None = None
+    staff_name: str = ""
+    grade: str = ""
+    roles: frozenset[Role] = frozenset()
+    # Teams whose cases the viewer may read (membership, SPO management, team-level grants).
+    team_ids: frozenset[int] = frozenset()
+    # Teams the viewer manages as an SPO (write access to the team's cases, team caseload page).
+    managed_team_ids: frozenset[int] = frozenset()
+    # PDUs whose allocation queue (cases not yet given a team) the viewer may read, as an SPO.
+    queue_pdu_ids: frozenset[int] = frozenset()
+    pdu_ids: frozenset[int] = frozenset()
+    region_ids: frozenset[int] = frozenset()
+    national: bool = False
+    is_admin: bool = False
+    grants: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_practitioner(self) -> bool:
+        return Role.PRACTITIONER in self.roles
+
+    @property
+    def has_case_scope(self) -> bool:
+        """Whether the viewer can see any case at all."""
+        return bool(self.staff_id and (self.is_practitioner or self.team_ids or self.pdu_ids
+                                       or self.region_ids or self.national))
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+ANONYMOUS = Viewer(user_id=None, username="")
+
+
+def viewer_for(user, *, today: dt.date | None = None) -> Viewer:
+    """Build the ``Viewer`` for ``user`` as of ``today`` (defaults to the local date)."""
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    today = today or timezone.localdate()
+    staff = Staff.objects.filter(user=user).first()
+    roles: set[Role] = set()
+    is_admin = bool(user.is_superuser)
+    if staff is None or not staff.is_active_on(today):
+        if is_admin:
+            roles.add(Role.ADMINISTRATOR)
+        return Viewer(user_id=user.pk, username=user.get_username(), roles=frozenset(roles), is_admin=is_admin)
+
+    if staff.grade == Grade.ADMIN:
+        is_admin = True
+    if is_admin:
+        roles.add(Role.ADMINISTRATOR)
+    if staff.grade in Grade.practitioner_grades() and staff.grade != Grade.SPO:
+        roles.add(Role.PRACTITIONER)
+
+    current = Q(start_date__lte=today) & (Q(end_date__isnull=True) | Q(end_date__gte=today))
+    memberships = list(TeamMembership.objects.filter(current, staff=staff).values_list("team_id", "role"))
+    team_ids = {team_id for team_id, _ in memberships}
+    managed = {team_id for team_id, role in memberships if role == TeamMembership.Role.MANAGER}
+    if staff.grade == Grade.SPO or managed:
+        roles.add(Role.SPO)
+        if staff.grade == Grade.SPO:
+            managed |= team_ids
+
+    pdu_ids: set[int] = set()
+    region_ids: set[int] = set()
+    national = False
+    grants = []
+    grant_current = Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    for grant in ScopeGrant.objects.filter(grant_current, staff=staff):
+        roles.add(Role(grant.role))
+        grants.append(f"{grant.get_role_display()}: {grant.scope_label}")
+        if grant.national:
+            national = True
+        elif grant.region_id:
+            region_ids.add(grant.region_id)
+        elif grant.pdu_id:
+            pdu_ids.add(grant.pdu_id)
+        elif grant.team_id:
+            team_ids.add(grant.team_id)
+
+    queue_pdu_ids = set(Team.objects.filter(pk__in=managed).values_list("pdu_id", flat=True)) if managed else set()
+
+    return Viewer(
+        user_id=user.pk,
+        username=user.get_username(),
+        staff_id=staff.pk,
+        staff_name=staff.name,
+        grade=staff.grade,
+        roles=frozenset(roles),
+        team_ids=frozenset(team_ids),
+        managed_team_ids=frozenset(managed),
+        queue_pdu_ids=frozenset(queue_pdu_ids),
+        pdu_ids=frozenset(pdu_ids),
+        region_ids=frozenset(region_ids),
+        national=national,
+        is_admin=is_admin,
+        grants=tuple(grants),
+    )
+
+
+def request_viewer(request) -> Viewer:
+    """The request's ``Viewer``, computed once and cached on the request."""
+    viewer = getattr(request, "_casework_viewer", None)
+    if viewer is None or viewer.user_id != getattr(request.user, "pk", None):
+        viewer = viewer_for(request.user)
+        request._casework_viewer = viewer
+    return viewer

@@ -1,0 +1,67 @@
+"""HTTP API: ``POST /api/rules/NAME`` runs the same adapters as ``casework rules NAME``."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework.access.policy import Perm, has_perm
+from casework.access.viewer import request_viewer
+from casework.api.errors import error_body
+from casework.rules import registry
+from casework.rules.contract import ContractError
+
+
+class HasCaseworkPerm(BasePermission):
+    """Checks the ``casework_permission`` the view declares (deny by default)."""
+
+    def has_permission(self, request, view):
+        perm = getattr(view, "casework_permission", None)
+        return perm is not None and has_perm(request_viewer(request), perm)
+
+
+class StrictJSONParser(JSONParser):
+    """JSON bodies only; a malformed body is a 400 with the structured error."""
+
+
+class RuleView(APIView):
+    """Run one rule engine on one request body."""
+
+    parser_classes = [StrictJSONParser]
+    permission_classes = [HasCaseworkPerm]
+    casework_permission = Perm.RULES_USE
+    rule_name = ""
+
+    def post(self, request):
+        body = request.data
+        if not isinstance(body, dict):
+            return Response(error_body("", "must be a JSON object"), status=400)
+        try:
+            return Response(registry.handler(self.rule_name)(body))
+        except ContractError as exc:
+            return Response(exc.as_json(), status=400)
+
+
+def rule_view(name: str):
+    """A view class for contract ``name``, documented in the OpenAPI schema."""
+    described = extend_schema(
+        operation_id=f"rules_{name.replace('-', '_')}",
+        summary=f"Run the {name} rule engine",
+        description=f"Same request and response as `casework rules {name}` (see docs/rules.md).",
+        request=OpenApiTypes.OBJECT,
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="The result"),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="The request broke the contract",
+                                 examples=[OpenApiExample("error", value=error_body("field", "message"))]),
+        },
+        tags=["rules"],
+    )
+    view = described(type(f"Rule_{name.replace('-', '_')}", (RuleView,), {"rule_name": name}))
+    # DRF answers unauthenticated requests itself (401/403 JSON), so the page middleware must not
+    # redirect them to the sign-in page.
+    return login_not_required(view.as_view())

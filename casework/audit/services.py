@@ -1,0 +1,63 @@
+"""Writing the audit log. Call inside the same transaction as the write it records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+from django.db import models
+
+from casework.audit.context import client_ip
+from casework.audit.models import AuditEvent
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    crn: str = "",
+    detail: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    actor_label: str = "",
+) -> AuditEvent:
+    """Append one audit row: who (``actor``), what (``action`` on ``obj``), before and after."""
+    label = actor_label or (actor.get_username() if actor is not None else "system")
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=label,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        crn=crn,
+        detail=detail[:500],
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        ip_address=client_ip.get(),
+    )
+
+
+def changes(instance: models.Model, fields: list[str], new: dict[str, Any]) -> tuple[dict, dict]:
+    """The before/after pair of the fields that ``new`` changes on ``instance``."""
+    before, after = {}, {}
+    for name in fields:
+        if name in new and getattr(instance, name) != new[name]:
+            before[name] = getattr(instance, name)
+            after[name] = new[name]
+    return before, after

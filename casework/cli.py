@@ -1,0 +1,101 @@
+"""The ``casework`` command: one front door to running, building demo data and the rule engines.
+
+``casework rules NAME`` runs without Django or a database, so other systems and auditors can call
+the rule engines directly. Everything else is a Django management command underneath.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+DEFAULT_SETTINGS = "casework.settings.local"
+
+COMMANDS = {
+    "serve": "serve Casework on http://127.0.0.1:8000 (development server)",
+    "demo": "build the demo world (people, staff, cases) and its logins; idempotent",
+    "rules": "run a rule engine on JSON Lines from stdin (no database needed)",
+    "createadmin": "create an administrator account",
+    "migrate": "bring the database schema up to date",
+    "check": "check the configuration (add --deploy under production settings)",
+    "manage": "run any Django management command: casework manage COMMAND ...",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    from casework.rules import registry
+
+    parser = argparse.ArgumentParser(
+        prog="casework",
+        description="Casework: probation case supervision for England and Wales.",
+        epilog=(
+            "Settings come from the environment: DATABASE_URL (default: SQLite under var/), "
+            "DJANGO_SETTINGS_MODULE (default: casework.settings.local; use casework.settings.production "
+            "in production), SECRET_KEY, ALLOWED_HOSTS. See README.md."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve = sub.add_parser("serve", help=COMMANDS["serve"], description=COMMANDS["serve"])
+    serve.add_argument("address", nargs="?", default="127.0.0.1:8000", help="host:port (default 127.0.0.1:8000)")
+    demo = sub.add_parser("demo", help=COMMANDS["demo"], description=COMMANDS["demo"])
+    demo.add_argument("--reset", action="store_true", help="delete the demo world and build it again")
+    rules = sub.add_parser(
+        "rules",
+        help=COMMANDS["rules"],
+        description=(
+            "Read one JSON request per line on stdin, write one JSON result per line on stdout. A line "
+            "that fails validation gets {\"error\": {\"field\": ..., \"message\": ...}}; the exit status is "
+            "2 if any line failed, else 0. Contracts: shared/reference/contracts.md and docs/rules.md."
+        ),
+    )
+    rules.add_argument("name", choices=registry.names(), help="which rule engine")
+    admin = sub.add_parser("createadmin", help=COMMANDS["createadmin"], description=COMMANDS["createadmin"])
+    admin.add_argument("--username", help="the administrator's username")
+    admin.add_argument("--email", default="", help="their email address")
+    sub.add_parser("migrate", help=COMMANDS["migrate"], description=COMMANDS["migrate"])
+    check = sub.add_parser("check", help=COMMANDS["check"], description=COMMANDS["check"])
+    check.add_argument("--deploy", action="store_true", help="also run the deployment checks")
+    manage = sub.add_parser("manage", help=COMMANDS["manage"], description=COMMANDS["manage"])
+    manage.add_argument("args", nargs=argparse.REMAINDER, help="the management command and its arguments")
+    return parser
+
+
+def _django(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["casework", *argv])
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    if args.command == "rules":
+        from casework.rules.cli import run
+
+        return run(args.name, sys.stdin, sys.stdout)
+    if args.command == "serve":
+        return _django(["runserver", args.address])
+    if args.command == "demo":
+        return _django(["demo", *(["--reset"] if args.reset else [])])
+    if args.command == "createadmin":
+        extra = (["--username", args.username] if args.username else []) + (
+            ["--email", args.email] if args.email else []
+        )
+        return _django(["createadmin", *extra])
+    if args.command == "check":
+        return _django(["check", *(["--deploy"] if args.deploy else [])])
+    if args.command == "migrate":
+        return _django(["migrate", "--no-input"])
+    return _django(args.args or ["help"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Reference data seeded by migrations (administrators edit it afterwards in the admin)."""

@@ -1,0 +1,286 @@
+"""Every read of the case record. Each takes the ``Viewer`` and returns only what it may see.
+
+Query counts are fixed per page (prefetches and subquery annotations, never a query per row);
+tests hold them with ``django_assert_max_num_queries``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from casework.access.viewer import Viewer
+from casework.access.visibility import can_change, visible_cases
+from casework.organisation.models import Team
+from casework.record import identifiers
+from casework.record.choices import APPOINTMENT_KINDS, SentenceStatus
+from casework.record.models import (
+    Address,
+    Assignment,
+    Case,
+    Contact,
+    Offence,
+    Registration,
+    RiskAssessment,
+    Sentence,
+    TierCalculation,
+)
+from casework.workforce.models import Staff, TeamMembership
+
+PAGE_SIZE = 50
+
+SEARCH_EMPTY = "Enter a name, CRN or PNC number"
+SEARCH_TOO_SHORT = "Enter at least 2 characters"
+
+
+def _with_list_columns(qs: QuerySet[Case], now: dt.datetime) -> QuerySet[Case]:
+    """Annotate what case lists show: current sentence, next appointment, outstanding tasks."""
+    current = Sentence.objects.filter(case=OuterRef("pk")).exclude(status=SentenceStatus.ENDED).order_by(
+        "-sentence_date", "-number"
+    )
+    next_appointment = (
+        Contact.objects.filter(case=OuterRef("pk"), kind__in=APPOINTMENT_KINDS, starts_at__gte=now)
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    # An appointment in the past with no outcome recorded is a task for the case manager.
+    outcomes_due = (
+        Contact.objects.filter(case=OuterRef("pk"), kind__in=APPOINTMENT_KINDS, starts_at__lt=now, outcome="")
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.select_related("manager", "team").annotate(
+        sentence_kind=Subquery(current.values("kind")[:1]),
+        sentence_status=Subquery(current.values("status")[:1]),
+        next_appointment=Subquery(next_appointment),
+        outcomes_due=Coalesce(Subquery(outcomes_due, output_field=IntegerField()), Value(0)),
+    )
+
+
+def caseload_for_user(*, viewer: Viewer, now: dt.datetime) -> list[Case]:
+    """The viewer's own current caseload, with list columns."""
+    if not viewer.staff_id:
+        return []
+    qs = visible_cases(viewer).filter(manager_id=viewer.staff_id, status=Case.Status.CURRENT)
+    return list(_with_list_columns(qs, now).order_by("last_name", "first_name", "crn"))
+
+
+def case_get_for_user(*, viewer: Viewer, crn: str) -> Case:
+    """One case by CRN, or 404 — the same 404 whether it does not exist or may not be seen."""
+    crn = identifiers.normalise_crn(crn)
+    if not identifiers.is_valid_crn(crn):
+        raise Http404("No such case")
+    case = visible_cases(viewer).select_related("pdu__region", "team", "manager").filter(crn=crn).first()
+    if case is None:
+        raise Http404("No such case")
+    case.viewer_can_change = can_change(viewer, case)
+    return case
+
+
+@dataclass(frozen=True)
+class CaseOverview:
+    case: Case
+    current_address: Address | None
+    previous_addresses: list[Address]
+    sentences: list[Sentence]
+    registrations: list[Registration]
+    risk: RiskAssessment | None
+    recent_contacts: list[Contact]
+    tier_calculation: TierCalculation | None
+
+
+def case_overview(*, case: Case) -> CaseOverview:
+    """Everything the case overview shows, for a case the caller has already fetched with a selector."""
+    addresses = list(case.addresses.all())
+    current = next((a for a in addresses if a.end_date is None), None)
+    sentences = list(
+        case.sentences.prefetch_related(
+            Prefetch("offences", queryset=Offence.objects.select_related("offence_type")),
+            "requirements",
+            "licence_conditions",
+        )
+    )
+    registrations = list(
+        case.registrations.filter(end_date__isnull=True).select_related("type").order_by("type__group", "-start_date")
+    )
+    risk = case.risk_assessments.order_by("-assessed_on", "-id").first()
+    recent = list(case.contacts.select_related("staff").order_by("-starts_at", "-id")[:5])
+    calculation = case.tier_calculations.order_by("-calculated_at", "-id").first()
+    return CaseOverview(
+        case=case,
+        current_address=current,
+        previous_addresses=[a for a in addresses if a is not current],
+        sentences=sentences,
+        registrations=registrations,
+        risk=risk,
+        recent_contacts=recent,
+        tier_calculation=calculation,
+    )
+
+
+@dataclass(frozen=True)
+class ContactFilters:
+    kind: str = ""
+    outcome: str = ""  # an outcome code, "NONE" for appointments with no outcome yet, or "" for any
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def contact_log(*, case: Case, filters: ContactFilters, page: int = 1, now: dt.datetime) -> Page:
+    """One page of a case's contacts, newest first, filtered."""
+    qs = case.contacts.select_related("staff").order_by("-starts_at", "-id")
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.outcome == "NONE":
+        qs = qs.filter(kind__in=APPOINTMENT_KINDS, starts_at__lt=now, outcome="")
+    elif filters.outcome:
+        qs = qs.filter(outcome=filters.outcome)
+    if filters.date_from:
+        qs = qs.filter(starts_at__date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(starts_at__date__lte=filters.date_to)
+    return Paginator(qs, PAGE_SIZE).get_page(page)
+
+
+def contact_get(*, case: Case, contact_id: int) -> Contact:
+    """One contact of a case already fetched through a selector, or 404."""
+    contact = case.contacts.select_related("staff").filter(pk=contact_id).first()
+    if contact is None:
+        raise Http404("No such contact")
+    return contact
+
+
+def assignment_history(*, case: Case) -> list[Assignment]:
+    """Who has managed the case, newest first."""
+    return list(case.assignments.select_related("staff", "team", "allocated_by"))
+
+
+def tier_history(*, case: Case, limit: int = 10) -> list[TierCalculation]:
+    """The case's latest tier calculations, newest first."""
+    return list(case.tier_calculations.order_by("-calculated_at", "-id")[:limit])
+
+
+# Teams.
+
+
+def teams_for_user(*, viewer: Viewer) -> list[Team]:
+    """Teams whose caseload the viewer may see."""
+    if not viewer.staff_id:
+        return []
+    q = Q(pk__in=viewer.team_ids | viewer.managed_team_ids)
+    if viewer.pdu_ids:
+        q |= Q(pdu_id__in=viewer.pdu_ids)
+    if viewer.region_ids:
+        q |= Q(pdu__region_id__in=viewer.region_ids)
+    qs = Team.objects.all() if viewer.national else Team.objects.filter(q)
+    return list(qs.select_related("pdu").order_by("pdu__name", "name"))
+
+
+def team_get_for_user(*, viewer: Viewer, code: str) -> Team:
+    """A team the viewer may see, or 404."""
+    team = Team.objects.select_related("pdu__region").filter(code=code).first()
+    if team is None or not (
+        viewer.national
+        or team.pk in viewer.team_ids
+        or team.pk in viewer.managed_team_ids
+        or team.pdu_id in viewer.pdu_ids
+        or team.pdu.region_id in viewer.region_ids
+    ):
+        raise Http404("No such team")
+    return team
+
+
+@dataclass(frozen=True)
+class TeamFilters:
+    manager: int | None = None
+    tier: str = ""
+    rosh: str = ""
+    unallocated: bool = False
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    staff: Staff
+    role: str
+    cases: int
+
+
+def team_members(*, viewer: Viewer, team: Team, today: dt.date) -> list[TeamMember]:
+    """The team's current members with how many of the team's visible cases each holds."""
+    memberships = (
+        TeamMembership.objects.filter(team=team, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("staff")
+        .order_by("staff__last_name", "staff__first_name")
+    )
+    counts = dict(
+        visible_cases(viewer)
+        .filter(team=team, status=Case.Status.CURRENT, manager__isnull=False)
+        .order_by()
+        .values_list("manager_id")
+        .annotate(n=Count("pk"))
+    )
+    return [TeamMember(staff=m.staff, role=m.role, cases=counts.get(m.staff_id, 0)) for m in memberships]
+
+
+def team_caseload(*, viewer: Viewer, team: Team, filters: TeamFilters, page: int, now: dt.datetime) -> Page:
+    """One page of a team's current cases the viewer may see, with list columns."""
+    qs = visible_cases(viewer).filter(team=team, status=Case.Status.CURRENT)
+    if filters.unallocated:
+        qs = qs.filter(manager__isnull=True)
+    elif filters.manager:
+        qs = qs.filter(manager_id=filters.manager)
+    if filters.tier:
+        qs = qs.filter(tier__startswith=filters.tier)
+    if filters.rosh:
+        qs = qs.filter(rosh=filters.rosh)
+    qs = _with_list_columns(qs, now).order_by("last_name", "first_name", "crn")
+    return Paginator(qs, PAGE_SIZE).get_page(page)
+
+
+# Search.
+
+_CRN_LIKE = re.compile(r"^[A-Za-z]\d+$")
+_PNC_LIKE = re.compile(r"^\d{2,4}/?\d{1,7}[A-Za-z]$")
+
+
+class SearchError(ValueError):
+    """A search query that cannot be run; the message is for the user."""
+
+
+def case_search(*, viewer: Viewer, query: str, limit: int = PAGE_SIZE) -> list[Case]:
+    """Cases matching a CRN, PNC number or name (surname first or last), among those the viewer may see."""
+    query = " ".join(query.split())
+    if not query:
+        raise SearchError(SEARCH_EMPTY)
+    if len(query) < 2:
+        raise SearchError(SEARCH_TOO_SHORT)
+    qs = visible_cases(viewer)
+    if _CRN_LIKE.fullmatch(query):
+        crn = identifiers.normalise_crn(query)
+        if not identifiers.is_valid_crn(crn):
+            raise SearchError(identifiers.CRN_ERROR)
+        qs = qs.filter(crn=crn)
+    elif _PNC_LIKE.fullmatch(query):
+        try:
+            qs = qs.filter(pnc=identifiers.normalise_pnc(query))
+        except ValueError as exc:
+            raise SearchError(str(exc)) from None
+    else:
+        words = query.lower().replace(",", " ").split()
+        if len(words) == 1:
+            q = Q(name_key__startswith=words[0])
+        else:
+            first, last = words[0], words[-1]
+            q = Q(name_key__startswith=f"{last} {first}") | Q(name_key__startswith=f"{first} {last}")
+        qs = qs.filter(q)
+    now = dt.datetime.now(dt.UTC)
+    return list(_with_list_columns(qs, now).order_by("last_name", "first_name", "crn")[:limit])

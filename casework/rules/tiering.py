@@ -1,0 +1,966 @@
+"""Tiering (rules.md §1): the two-axis tier (protect A–D + change 0–3) and the single A–G scale.
+
+Pure functions: no Django, no I/O, no clock; the only date used (for the lifer rule) is ``as_of``.
+``calculate_tier`` is the API used by services and pages; ``handle`` implements the ``tier`` JSON
+contract (contracts.md) on top of it.
+
+Interpretations of rules.md text that admits more than one reading (also in README.md):
+
+- RSR bands are the closed ranges rules.md gives (7.00–99.99 → 20, 3.00–6.99 → 10, else 0). RSR is a
+  two-decimal percentage, so the contract rejects more than two decimal places; that keeps values
+  such as 6.995 (which fall between the ranges) out of the engine's input.
+- When RoSH and RSR score the same, one of them is dropped (the explanation names RSR).
+- A missing OGRS scores 0; a need missing from the assessment was not assessed and scores 0.
+- Missing RoSH with MAPPA counts as "low/none" in single-scale rule 3 (→ E); rule (c) of the
+  provisional flag then marks the tier provisional unless the other rules give A.
+- Lifer/IPP (rule 4) needs both an ``INLL`` registration and a release date; without a date the
+  rule gives no result, and a date without ``INLL`` is ignored. "Released ≤ N years ago" is measured
+  in calendar years back from ``as_of`` (not 365-day blocks): released on or after the same day and
+  month N years before ``as_of`` counts as within N years, so a release exactly one year ago is still
+  B. When that day does not exist (``as_of`` on 29 February) the anniversary is 28 February. A
+  release date after ``as_of`` (release imminent) counts as within the first year → B.
+- A predictor is *static* when its ``*_static`` flag is true and *dynamic* when it is false; null
+  means not known, which is neither: it starts no static rule (a)/(b), and in (d) it keeps the
+  reoffending table out of "the other rules", which counts only when both predictors are known to
+  be dynamic.
+- Provisional (a)/(b): "the other rules" are every single-scale rule except the reoffending table
+  (including MAPPA/RoSH). In (b) "the best tier the static one could give" is the reoffending table
+  read with the static predictor at its maximum and the dynamic one at its score.
+- Provisional (c): "the non-RoSH rules" are every rule except MAPPA/RoSH (rule 3), the reoffending
+  table included, because rules.md limits the dynamic-only condition to (d). (The HMPPS service
+  applies it in (c) too; the final flag differs only when a static flag is unknown, since with a
+  known static predictor (a)/(b) already decide.)
+- ``MISSING`` (ARP or CSRP missing) and ``NOT_SUPERVISED`` are not tiers, so they are never
+  provisional; the status itself says an input is missing.
+- Two-axis tiers are computed whether or not there is an active sentence; only the single scale
+  reports ``NOT_SUPERVISED``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from casework.rules.contract import ContractError, Fields, check_enum
+
+RULES_VERSION = "tier-2026.1"
+
+
+# --- Enumerations -------------------------------------------------------------------------------
+
+
+class Gender(StrEnum):
+    MALE = "MALE"
+    FEMALE = "FEMALE"
+    OTHER = "OTHER"
+    NOT_KNOWN = "NOT_KNOWN"
+
+
+class Rosh(StrEnum):
+    """Risk of serious harm level, lowest first (``rank`` orders them)."""
+
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+    VERY_HIGH = "VERY_HIGH"
+
+    @property
+    def rank(self) -> int:
+        return list(Rosh).index(self)
+
+    @property
+    def label(self) -> str:
+        return self.value.lower().replace("_", " ")
+
+
+class Need(StrEnum):
+    ACCOMMODATION = "ACCOMMODATION"
+    EDUCATION_TRAINING_EMPLOYMENT = "EDUCATION_TRAINING_EMPLOYMENT"
+    RELATIONSHIPS = "RELATIONSHIPS"
+    LIFESTYLE_AND_ASSOCIATES = "LIFESTYLE_AND_ASSOCIATES"
+    DRUG_MISUSE = "DRUG_MISUSE"
+    ALCOHOL_MISUSE = "ALCOHOL_MISUSE"
+    THINKING_AND_BEHAVIOUR = "THINKING_AND_BEHAVIOUR"
+    ATTITUDES = "ATTITUDES"
+    FINANCE = "FINANCE"
+    EMOTIONAL_WELLBEING = "EMOTIONAL_WELLBEING"
+
+    @property
+    def label(self) -> str:
+        return _NEED_LABELS[self]
+
+
+_NEED_LABELS = {
+    Need.ACCOMMODATION: "Accommodation",
+    Need.EDUCATION_TRAINING_EMPLOYMENT: "Education, training and employment",
+    Need.RELATIONSHIPS: "Relationships",
+    Need.LIFESTYLE_AND_ASSOCIATES: "Lifestyle and associates",
+    Need.DRUG_MISUSE: "Drug misuse",
+    Need.ALCOHOL_MISUSE: "Alcohol misuse",
+    Need.THINKING_AND_BEHAVIOUR: "Thinking and behaviour",
+    Need.ATTITUDES: "Attitudes",
+    Need.FINANCE: "Finance",
+    Need.EMOTIONAL_WELLBEING: "Emotional wellbeing",
+}
+
+#: rules.md §1.2 need weights.
+NEED_WEIGHTS: Mapping[Need, int] = MappingProxyType({
+    Need.THINKING_AND_BEHAVIOUR: 2,
+    Need.ATTITUDES: 2,
+    Need.ACCOMMODATION: 1,
+    Need.EDUCATION_TRAINING_EMPLOYMENT: 1,
+    Need.RELATIONSHIPS: 1,
+    Need.LIFESTYLE_AND_ASSOCIATES: 1,
+    Need.DRUG_MISUSE: 1,
+    Need.ALCOHOL_MISUSE: 1,
+    Need.FINANCE: 0,
+    Need.EMOTIONAL_WELLBEING: 0,
+})
+
+
+class NeedSeverity(StrEnum):
+    NO_NEED = "NO_NEED"
+    STANDARD = "STANDARD"
+    SEVERE = "SEVERE"
+
+
+SEVERITY_SCORES: Mapping[NeedSeverity, int] = MappingProxyType({
+    NeedSeverity.NO_NEED: 0,
+    NeedSeverity.STANDARD: 1,
+    NeedSeverity.SEVERE: 2,
+})
+
+
+class DcSrpBand(StrEnum):
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+    VERY_HIGH = "VERY_HIGH"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+
+
+class ProtectLevel(StrEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+class SingleScaleTier(StrEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    E = "E"
+    F = "F"
+    G = "G"
+    NOT_SUPERVISED = "NOT_SUPERVISED"
+    MISSING = "MISSING"
+
+
+class SingleRule(StrEnum):
+    """The single-scale rules of rules.md §1.3, in the order they are listed."""
+
+    REOFFENDING = "REOFFENDING"
+    DC_SRP = "DC_SRP"
+    MAPPA_ROSH = "MAPPA_ROSH"
+    LIFER_IPP = "LIFER_IPP"
+    DOMESTIC_ABUSE = "DOMESTIC_ABUSE"
+    STALKING = "STALKING"
+    CHILD_PROTECTION = "CHILD_PROTECTION"
+    SEXUAL_OFFENCE = "SEXUAL_OFFENCE"
+
+
+class Registration(StrEnum):
+    """nDelius registration codes the tier rules read (rules.md §1.2)."""
+
+    RVHR = "RVHR"
+    RHRH = "RHRH"
+    RMRH = "RMRH"
+    RLRH = "RLRH"
+    MAPP = "MAPP"
+    ADVP = "ADVP"
+    REG30 = "REG30"
+    SPO = "SPO"
+    RCPR = "RCPR"
+    RCCO = "RCCO"
+    RCHD = "RCHD"
+    INLL = "INLL"
+    IIOM = "IIOM"
+    PRC = "PRC"
+    RMDO = "RMDO"
+    ALSH = "ALSH"
+    RVLN = "RVLN"
+    RPIR = "RPIR"
+    RVAD = "RVAD"
+    STRG = "STRG"
+    RTAO = "RTAO"
+
+    @property
+    def label(self) -> str:
+        return _REGISTRATION_LABELS[self]
+
+
+_REGISTRATION_LABELS = {
+    Registration.RVHR: "RoSH very high",
+    Registration.RHRH: "RoSH high",
+    Registration.RMRH: "RoSH medium",
+    Registration.RLRH: "RoSH low",
+    Registration.MAPP: "MAPPA",
+    Registration.ADVP: "domestic abuse perpetrator",
+    Registration.REG30: "domestic abuse history",
+    Registration.SPO: "stalking",
+    Registration.RCPR: "child protection",
+    Registration.RCCO: "child concerns",
+    Registration.RCHD: "risk to children",
+    Registration.INLL: "lifer/IPP",
+    Registration.IIOM: "integrated offender management",
+    Registration.PRC: "unsupervised",
+    Registration.RMDO: "mental health issues",
+    Registration.ALSH: "self-harm/suicide risk",
+    Registration.RVLN: "vulnerability",
+    Registration.RPIR: "public interest",
+    Registration.RVAD: "adult at risk",
+    Registration.STRG: "street gangs",
+    Registration.RTAO: "terrorism",
+}
+
+#: RoSH registration codes; ``rosh`` is the authoritative field, these must agree with it.
+ROSH_CODES: Mapping[Registration, Rosh] = MappingProxyType({
+    Registration.RVHR: Rosh.VERY_HIGH,
+    Registration.RHRH: Rosh.HIGH,
+    Registration.RMRH: Rosh.MEDIUM,
+    Registration.RLRH: Rosh.LOW,
+})
+
+#: Complexity registrations: 2 protect points each (rules.md §1.1), listed in rules.md order.
+COMPLEXITY_CODES: tuple[Registration, ...] = (
+    Registration.RMDO, Registration.ALSH, Registration.RVLN, Registration.RCCO, Registration.RCPR,
+    Registration.RCHD, Registration.RPIR, Registration.RVAD, Registration.STRG, Registration.RTAO,
+)
+
+#: Single-scale rule 5: domestic abuse perpetrator or history.
+DOMESTIC_ABUSE_CODES: tuple[Registration, ...] = (Registration.ADVP, Registration.REG30)
+
+
+# --- Tables as data -----------------------------------------------------------------------------
+
+ROSH_POINTS: Mapping[Rosh, int] = MappingProxyType({
+    Rosh.VERY_HIGH: 150, Rosh.HIGH: 20, Rosh.MEDIUM: 10, Rosh.LOW: 0,
+})
+MAPPA_POINTS: Mapping[int, int] = MappingProxyType({3: 150, 2: 150, 1: 5})
+RSR_SENTINEL = Decimal("999.99")
+#: (lowest, highest, points), closed ranges as rules.md writes them.
+RSR_BANDS: tuple[tuple[Decimal, Decimal, int], ...] = (
+    (Decimal("7.00"), Decimal("99.99"), 20),
+    (Decimal("3.00"), Decimal("6.99"), 10),
+)
+COMPLEXITY_POINTS = 2
+WOMEN_FACTOR_POINTS = 2
+IOM_POINTS = 2
+#: (lowest points, level), highest first.
+PROTECT_BANDS: tuple[tuple[int, ProtectLevel], ...] = (
+    (150, ProtectLevel.A), (20, ProtectLevel.B), (10, ProtectLevel.C), (0, ProtectLevel.D),
+)
+CHANGE_BANDS: tuple[tuple[int, int], ...] = ((20, 3), (10, 2), (0, 1))
+NO_MANDATE_LEVEL = 0
+NO_ASSESSMENT_LEVEL = 2
+
+CSRP_THRESHOLDS: tuple[Decimal, ...] = tuple(Decimal(x) for x in ("6.9", "3.0", "1.0", "0.5", "0"))
+ARP_THRESHOLDS: tuple[Decimal, ...] = tuple(Decimal(x) for x in (90, 75, 50, 25, 15, 0))
+#: Rows follow CSRP_THRESHOLDS, columns ARP_THRESHOLDS (rules.md §1.3 table 1).
+REOFFENDING_TABLE: tuple[str, ...] = ("AABBBB", "ABCCCC", "BCDEEE", "CDEEFF", "DDEFFG")
+
+#: DC-SRP medium band: (score at least, tier, note) — the pairs are without/with risk reduction.
+DC_SRP_MEDIUM: tuple[tuple[Decimal, str, str], ...] = (
+    (Decimal("3.36"), "C", "without risk reduction"),
+    (Decimal("2.11"), "D", "without risk reduction"),
+    (Decimal("1.12"), "C", "with risk reduction"),
+    (Decimal("0.60"), "D", "with risk reduction"),
+)
+DC_SRP_BAND_TIERS: Mapping[DcSrpBand, str] = MappingProxyType({
+    DcSrpBand.VERY_HIGH: "A", DcSrpBand.HIGH: "B", DcSrpBand.LOW: "E",
+})
+MAPPA_ROSH_TIERS: Mapping[Rosh | None, str] = MappingProxyType({
+    Rosh.VERY_HIGH: "A", Rosh.HIGH: "C", Rosh.MEDIUM: "D", Rosh.LOW: "E", None: "E",
+})
+NO_MAPPA_ROSH_TIERS: Mapping[Rosh, str] = MappingProxyType({Rosh.VERY_HIGH: "C", Rosh.HIGH: "D"})
+#: Lifer/IPP: (released within this many years of as_of, tier); older releases give LIFER_OLDER.
+LIFER_BANDS: tuple[tuple[int, str], ...] = ((1, "B"), (5, "D"))
+LIFER_OLDER = "E"
+
+_LETTERS = "ABCDEFG"
+_INFINITY = Decimal("Infinity")
+
+
+# --- Inputs ---------------------------------------------------------------------------------------
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"expected a number, got {value!r}")
+    # str() first: Decimal(0.1) would carry the float's binary error into threshold comparisons.
+    return Decimal(str(value))
+
+
+@dataclass(frozen=True)
+class Mappa:
+    level: int
+    category: int
+
+
+@dataclass(frozen=True)
+class WomenFactors:
+    parenting: bool = False
+    impulsivity_or_temper: bool = False
+    breach_or_recall_last_year: bool = False
+
+
+@dataclass(frozen=True)
+class DcSrp:
+    band: DcSrpBand | None
+    score: Decimal | None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "score", _decimal(self.score))
+        if self.band is not None:
+            object.__setattr__(self, "band", DcSrpBand(self.band))
+
+
+@dataclass(frozen=True)
+class Predictors:
+    """ARP/CSRP (percent) with their static flags (None = not known) and the DC-SRP."""
+
+    arp: Decimal | None = None
+    arp_static: bool | None = None
+    csrp: Decimal | None = None
+    csrp_static: bool | None = None
+    dc_srp: DcSrp | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "arp", _decimal(self.arp))
+        object.__setattr__(self, "csrp", _decimal(self.csrp))
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The latest valid assessment; a need missing from ``needs`` was not assessed."""
+
+    needs: Mapping[Need, NeedSeverity] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        needs = {Need(k): NeedSeverity(v) for k, v in self.needs.items()}
+        object.__setattr__(self, "needs", MappingProxyType(needs))
+
+
+@dataclass(frozen=True)
+class TierInputs:
+    """Everything the tier rules read; registrations are already resolved (no historic ones)."""
+
+    gender: Gender
+    active_sentence: bool
+    rosh: Rosh | None = None
+    rsr: Decimal | None = None
+    mappa: Mappa | None = None
+    registrations: frozenset[Registration] = frozenset()
+    ogrs: int | None = None
+    assessment: Assessment | None = None
+    mandate_for_change: bool = True
+    women: WomenFactors | None = None
+    predictors: Predictors | None = None
+    lifer_release_date: dt.date | None = None
+    sexual_offence_history: bool = False
+    unsupervised: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gender", Gender(self.gender))
+        if self.rosh is not None:
+            object.__setattr__(self, "rosh", Rosh(self.rosh))
+        object.__setattr__(self, "rsr", _decimal(self.rsr))
+        regs = frozenset(Registration(code) for code in self.registrations)
+        object.__setattr__(self, "registrations", regs)
+        problem = registration_conflict(self.rosh, self.mappa, regs)
+        if problem:
+            raise ValueError(problem)
+
+    def has(self, code: Registration) -> bool:
+        return code in self.registrations
+
+    @property
+    def is_unsupervised(self) -> bool:
+        """Unsupervised by the flag or by a ``PRC`` registration (the ``S`` suffix)."""
+        return self.unsupervised or Registration.PRC in self.registrations
+
+
+def registration_conflict(rosh: Rosh | None, mappa: Mappa | None,
+                          registrations: Iterable[Registration]) -> str | None:
+    """Why RoSH/MAPPA registration codes disagree with the ``rosh``/``mappa`` fields, or None."""
+    regs = set(registrations)
+    rosh_codes = sorted(code.value for code in regs if code in ROSH_CODES)
+    if len(rosh_codes) > 1:
+        return (f"has more than one RoSH registration ({', '.join(rosh_codes)}); send only the latest")
+    if rosh_codes:
+        code_level = ROSH_CODES[Registration(rosh_codes[0])]
+        if code_level != rosh:
+            given = rosh.value if rosh else "null"
+            return (f"has {rosh_codes[0]} ({code_level.label}) but rosh is {given}; "
+                    "rosh is the authoritative field and must agree")
+    if Registration.MAPP in regs and mappa is None:
+        return "has MAPP but mappa is null; give the MAPPA level and category in mappa"
+    return None
+
+
+# --- Results --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One line of a points explanation: a factor key, its points, and a readable label."""
+
+    factor: str
+    points: int
+    label: str
+
+
+@dataclass(frozen=True)
+class ProtectResult:
+    level: ProtectLevel
+    points: int
+    breakdown: tuple[Contribution, ...]
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    level: int
+    points: int
+    breakdown: tuple[Contribution, ...]
+
+
+@dataclass(frozen=True)
+class TwoAxisTier:
+    tier: str
+    protect: ProtectResult
+    change: ChangeResult
+    unsupervised: bool
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """What one single-scale rule gave (``tier`` None = no result) and why."""
+
+    rule: SingleRule
+    tier: str | None
+    label: str
+
+
+@dataclass(frozen=True)
+class SingleTier:
+    tier: SingleScaleTier
+    provisional: bool
+    rule: SingleRule | None
+    results: tuple[RuleResult, ...]
+    provisional_reasons: tuple[str, ...]
+    summary: str
+
+
+@dataclass(frozen=True)
+class TierResult:
+    two_axis: TwoAxisTier
+    single: SingleTier
+    rules_version: str = RULES_VERSION
+
+
+# --- Two-axis: protect ----------------------------------------------------------------------------
+
+
+def rsr_points(rsr: Decimal | None) -> int:
+    """RSR protect points (rules.md §1.1); missing, the 999.99 sentinel and out-of-band score 0."""
+    if rsr is None or rsr == RSR_SENTINEL:
+        return 0
+    for low, high, points in RSR_BANDS:
+        if low <= rsr <= high:
+            return points
+    return 0
+
+
+def protect_band(points: int) -> ProtectLevel:
+    """Protect level for a points total."""
+    return next((level for low, level in PROTECT_BANDS if points >= low), ProtectLevel.D)
+
+
+def protect_level(inputs: TierInputs) -> ProtectResult:
+    """Protect level and points (rules.md §1.1) with a line per factor."""
+    lines: list[Contribution] = []
+    rosh_pts = ROSH_POINTS[inputs.rosh] if inputs.rosh else 0
+    if inputs.rosh is None:
+        lines.append(Contribution("ROSH", 0, "RoSH not assessed: 0"))
+    else:
+        lines.append(Contribution("ROSH", rosh_pts, f"RoSH {inputs.rosh.label}: {rosh_pts}"))
+
+    rsr_pts = rsr_points(inputs.rsr)
+    if inputs.rsr is None:
+        rsr_label = "RSR missing: 0"
+    elif inputs.rsr == RSR_SENTINEL:
+        rsr_label = "RSR 999.99 (not calculated): 0"
+    else:
+        rsr_label = f"RSR {inputs.rsr:.2f}: {rsr_pts}"
+    lines.append(Contribution("RSR", rsr_pts, rsr_label))
+
+    dropped = min(rosh_pts, rsr_pts)
+    if dropped:
+        # Ties drop RSR: either would do, and naming one keeps the explanation definite.
+        name = "RSR" if rsr_pts <= rosh_pts else "RoSH"
+        lines.append(Contribution(
+            "ROSH_RSR_LARGER_ONLY", -dropped,
+            f"Only the larger of RoSH and RSR counts: {name} {dropped} dropped",
+        ))
+
+    if inputs.mappa is None:
+        lines.append(Contribution("MAPPA", 0, "No MAPPA: 0"))
+    else:
+        pts = MAPPA_POINTS.get(inputs.mappa.level, 0)
+        lines.append(Contribution(
+            "MAPPA", pts, f"MAPPA level {inputs.mappa.level} (category {inputs.mappa.category}): {pts}",
+        ))
+
+    for code in COMPLEXITY_CODES:
+        if code in inputs.registrations:
+            lines.append(Contribution(
+                f"COMPLEXITY_{code.value}", COMPLEXITY_POINTS,
+                f"Complexity registration {code.value} ({code.label}): {COMPLEXITY_POINTS}",
+            ))
+
+    women = inputs.women or WomenFactors()
+    women_lines = (
+        ("WOMEN_PARENTING", women.parenting, "parenting responsibilities"),
+        ("WOMEN_IMPULSIVITY_OR_TEMPER", women.impulsivity_or_temper,
+         "impulsivity or temper control a problem"),
+        ("WOMEN_BREACH_OR_RECALL", women.breach_or_recall_last_year,
+         "breach or recall in the last 365 days"),
+    )
+    if inputs.gender is Gender.FEMALE:
+        for key, present, text in women_lines:
+            if present:
+                lines.append(Contribution(key, WOMEN_FACTOR_POINTS, f"Women: {text}: {WOMEN_FACTOR_POINTS}"))
+    elif any(present for _, present, _ in women_lines):
+        lines.append(Contribution(
+            "WOMEN_IGNORED", 0, f"Women-only factors ignored (gender {inputs.gender.value}): 0",
+        ))
+
+    points = sum(line.points for line in lines)
+    return ProtectResult(protect_band(points), points, tuple(lines))
+
+
+# --- Two-axis: change -----------------------------------------------------------------------------
+
+
+def change_band(points: int) -> int:
+    """Change level (1–3) for a points total with a mandate and an assessment."""
+    return next((level for low, level in CHANGE_BANDS if points >= low), 1)
+
+
+def change_level(inputs: TierInputs) -> ChangeResult:
+    """Change level and points (rules.md §1.2) with a line per factor."""
+    if not inputs.mandate_for_change:
+        # rules.md: no mandate wins over no assessment.
+        return ChangeResult(NO_MANDATE_LEVEL, 0, (
+            Contribution("NO_MANDATE", 0, "No mandate for change: level 0"),
+        ))
+    if inputs.assessment is None:
+        return ChangeResult(NO_ASSESSMENT_LEVEL, 0, (
+            Contribution("NO_ASSESSMENT", 0, "No valid assessment: level 2 with 0 points"),
+        ))
+    lines: list[Contribution] = []
+    for need in Need:
+        severity = inputs.assessment.needs.get(need)
+        if severity is None:
+            continue
+        score, weight = SEVERITY_SCORES[severity], NEED_WEIGHTS[need]
+        lines.append(Contribution(
+            f"NEED_{need.value}", score * weight,
+            f"{need.label}: {severity.value.lower().replace('_', ' ')} ({score}) × weight {weight} "
+            f"= {score * weight}",
+        ))
+    if inputs.ogrs is None:
+        lines.append(Contribution("OGRS", 0, "OGRS missing: 0"))
+    else:
+        ogrs_pts = int(inputs.ogrs) // 10
+        lines.append(Contribution("OGRS", ogrs_pts, f"OGRS {inputs.ogrs} ÷ 10, whole part: {ogrs_pts}"))
+    if Registration.IIOM in inputs.registrations:
+        lines.append(Contribution("IOM", IOM_POINTS, f"Integrated offender management (IIOM): {IOM_POINTS}"))
+    points = sum(line.points for line in lines)
+    return ChangeResult(change_band(points), points, tuple(lines))
+
+
+def two_axis_tier(inputs: TierInputs) -> TwoAxisTier:
+    """The two-axis tier, e.g. ``B2`` or ``B2S`` when unsupervised."""
+    protect = protect_level(inputs)
+    change = change_level(inputs)
+    suffix = "S" if inputs.is_unsupervised else ""
+    tier = f"{protect.level.value}{change.level}{suffix}"
+    return TwoAxisTier(tier, protect, change, inputs.is_unsupervised)
+
+
+# --- Single scale -----------------------------------------------------------------------------------
+
+
+def _rank(letter: str) -> int:
+    return _LETTERS.index(letter)
+
+
+def _best(results: Iterable[RuleResult]) -> str | None:
+    letters = [r.tier for r in results if r.tier is not None]
+    return min(letters, key=_rank) if letters else None
+
+
+def _reaches(tier: str | None, target: str) -> bool:
+    return tier is not None and _rank(tier) <= _rank(target)
+
+
+def reoffending_tier(arp: Decimal, csrp: Decimal) -> str:
+    """Table 1 of rules.md §1.3: row by the first CSRP threshold reached, column by ARP."""
+    row = next((i for i, t in enumerate(CSRP_THRESHOLDS) if csrp >= t), len(CSRP_THRESHOLDS) - 1)
+    col = next((i for i, t in enumerate(ARP_THRESHOLDS) if arp >= t), len(ARP_THRESHOLDS) - 1)
+    return REOFFENDING_TABLE[row][col]
+
+
+def _reoffending_rule(arp: Decimal, csrp: Decimal) -> RuleResult:
+    tier = reoffending_tier(arp, csrp)
+    row = next((t for t in CSRP_THRESHOLDS if csrp >= t), CSRP_THRESHOLDS[-1])
+    col = next((t for t in ARP_THRESHOLDS if arp >= t), ARP_THRESHOLDS[-1])
+    return RuleResult(SingleRule.REOFFENDING, tier,
+                      f"Reoffending table: CSRP {csrp} (row {row}+), ARP {arp} (column {col}+) → {tier}")
+
+
+def _dc_srp_rule(dc: DcSrp | None) -> RuleResult | None:
+    if dc is None:
+        return None
+    if dc.band is None or dc.band is DcSrpBand.NOT_APPLICABLE:
+        return RuleResult(SingleRule.DC_SRP, None, "DC-SRP ignored: no band or band not applicable")
+    if dc.score is None or dc.score <= 0:
+        return RuleResult(SingleRule.DC_SRP, None, "DC-SRP ignored: score not above 0")
+    band = dc.band.value.lower().replace("_", " ")
+    if dc.band is DcSrpBand.MEDIUM:
+        for threshold, tier, note in DC_SRP_MEDIUM:
+            if dc.score >= threshold:
+                return RuleResult(SingleRule.DC_SRP, tier,
+                                  f"DC-SRP medium, score {dc.score} ≥ {threshold} ({note}) → {tier}")
+        # rules.md has no entry for a medium band below 0.60; the contract rejects it.
+        return RuleResult(SingleRule.DC_SRP, None, f"DC-SRP medium, score {dc.score} below 0.60: no result")
+    tier = DC_SRP_BAND_TIERS[dc.band]
+    return RuleResult(SingleRule.DC_SRP, tier, f"DC-SRP {band} → {tier}")
+
+
+def _mappa_rosh_rule(inputs: TierInputs) -> RuleResult:
+    rosh_text = f"RoSH {inputs.rosh.label}" if inputs.rosh else "RoSH not assessed"
+    if inputs.mappa is not None:
+        tier = MAPPA_ROSH_TIERS[inputs.rosh]
+        return RuleResult(SingleRule.MAPPA_ROSH, tier, f"MAPPA with {rosh_text} → {tier}")
+    no_mappa_tier = NO_MAPPA_ROSH_TIERS.get(inputs.rosh) if inputs.rosh else None
+    if no_mappa_tier is None:
+        return RuleResult(SingleRule.MAPPA_ROSH, None, f"No MAPPA, {rosh_text}: no result")
+    return RuleResult(SingleRule.MAPPA_ROSH, no_mappa_tier, f"No MAPPA, {rosh_text} → {no_mappa_tier}")
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same day and month ``years`` earlier; 29 February becomes 28 February."""
+    if day.year - years < dt.MINYEAR:
+        return dt.date.min  # nothing can be earlier, and date() cannot go below year 1
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _lifer_rule(inputs: TierInputs, as_of: dt.date) -> RuleResult | None:
+    if Registration.INLL not in inputs.registrations:
+        return None
+    released = inputs.lifer_release_date
+    if released is None:
+        return RuleResult(SingleRule.LIFER_IPP, None, "Lifer/IPP (INLL) without a release date: no result")
+    for years, tier in LIFER_BANDS:
+        if released >= years_before(as_of, years):
+            when = "after as_of" if released > as_of else f"within {years} year{'s' if years > 1 else ''}"
+            return RuleResult(SingleRule.LIFER_IPP, tier,
+                              f"Lifer/IPP released {released.isoformat()} ({when}) → {tier}")
+    return RuleResult(SingleRule.LIFER_IPP, LIFER_OLDER,
+                      f"Lifer/IPP released {released.isoformat()} (over {LIFER_BANDS[-1][0]} years ago) "
+                      f"→ {LIFER_OLDER}")
+
+
+def _registration_rules(inputs: TierInputs) -> list[RuleResult]:
+    results = []
+    for code in DOMESTIC_ABUSE_CODES:
+        if code in inputs.registrations:
+            label = f"{code.label.capitalize()} ({code.value}) → E"
+            results.append(RuleResult(SingleRule.DOMESTIC_ABUSE, "E", label))
+    if Registration.SPO in inputs.registrations:
+        results.append(RuleResult(SingleRule.STALKING, "F", "Stalking (SPO) → F"))
+    if Registration.RCPR in inputs.registrations:
+        results.append(RuleResult(SingleRule.CHILD_PROTECTION, "F", "Child protection (RCPR) → F"))
+    if inputs.sexual_offence_history:
+        results.append(RuleResult(SingleRule.SEXUAL_OFFENCE, "E", "Sexual offence in history → E"))
+    return results
+
+
+def _provisional_reasons(inputs: TierInputs, results: list[RuleResult]) -> list[str]:
+    predictors = inputs.predictors
+    assert predictors is not None and predictors.arp is not None and predictors.csrp is not None
+    arp_static = predictors.arp_static is True
+    csrp_static = predictors.csrp_static is True
+    both_dynamic = predictors.arp_static is False and predictors.csrp_static is False
+    others = _best(r for r in results if r.rule is not SingleRule.REOFFENDING)
+    reasons = []
+    if arp_static and csrp_static:
+        if not _reaches(others, "A"):
+            reasons.append("(a) ARP and CSRP are both static and no other rule gives A")
+    elif arp_static or csrp_static:
+        best_static = reoffending_tier(
+            _INFINITY if arp_static else predictors.arp, _INFINITY if csrp_static else predictors.csrp,
+        )
+        if not _reaches(others, best_static):
+            which = "ARP" if arp_static else "CSRP"
+            reasons.append(f"(b) {which} is static and could give {best_static}; no other rule reaches it")
+    if inputs.rosh is None:
+        non_rosh = [r for r in results if r.rule is not SingleRule.MAPPA_ROSH]
+        if inputs.mappa is not None:
+            if not _reaches(_best(non_rosh), "A"):
+                reasons.append("(c) RoSH missing with MAPPA and the rules other than MAPPA/RoSH "
+                               "do not give A")
+        else:
+            counted = [r for r in non_rosh if r.rule is not SingleRule.REOFFENDING or both_dynamic]
+            if not _reaches(_best(counted), "C"):
+                reasons.append("(d) RoSH missing without MAPPA and the rules other than MAPPA/RoSH do not "
+                               "give C or higher" + ("" if both_dynamic else
+                                                     " (reoffending table not counted: predictors not "
+                                                     "both dynamic)"))
+    return reasons
+
+
+def single_scale_tier(inputs: TierInputs, *, as_of: dt.date) -> SingleTier:
+    """The single-scale tier A–G (rules.md §1.3) with the provisional flag and every rule's result."""
+    if not inputs.active_sentence:
+        return SingleTier(SingleScaleTier.NOT_SUPERVISED, False, None, (), (),
+                          "No active sentence: not supervised")
+    predictors = inputs.predictors or Predictors()
+    others: list[RuleResult] = [
+        r for r in (
+            _dc_srp_rule(predictors.dc_srp), _mappa_rosh_rule(inputs), _lifer_rule(inputs, as_of),
+        ) if r is not None
+    ]
+    others.extend(_registration_rules(inputs))
+    missing = [name for name, value in (("ARP", predictors.arp), ("CSRP", predictors.csrp)) if value is None]
+    if missing:
+        note = RuleResult(SingleRule.REOFFENDING, None,
+                          f"Reoffending table: {' and '.join(missing)} missing")
+        return SingleTier(SingleScaleTier.MISSING, False, None, (note, *others), (),
+                          f"{' and '.join(missing)} missing: tier cannot be calculated")
+    assert predictors.arp is not None and predictors.csrp is not None
+    results = [_reoffending_rule(predictors.arp, predictors.csrp), *others]
+    best = _best(results)
+    assert best is not None  # the reoffending table always gives a tier
+    rule = next(r for r in results if r.tier == best)
+    reasons = _provisional_reasons(inputs, results)
+    summary = f"Tier {best}: {rule.label}"
+    return SingleTier(SingleScaleTier(best), bool(reasons), rule.rule, tuple(results), tuple(reasons),
+                      summary)
+
+
+def calculate_tier(inputs: TierInputs, *, as_of: dt.date) -> TierResult:
+    """Both tiers for one case as of a date."""
+    return TierResult(two_axis_tier(inputs), single_scale_tier(inputs, as_of=as_of))
+
+
+# --- Mandate for change ---------------------------------------------------------------------------
+
+
+class RequirementKind(StrEnum):
+    REHABILITATIVE = "REHABILITATIVE"
+    RESTRICTIVE = "RESTRICTIVE"
+    UNPAID_WORK = "UNPAID_WORK"
+    ORDER_EXTENDED = "ORDER_EXTENDED"
+
+
+def has_mandate_for_change(*, any_custodial_sentence: bool, requirements: Iterable[RequirementKind]) -> bool:
+    """rules.md §1.2: a custodial sentence or a rehabilitative requirement gives a mandate."""
+    # Unpaid work and "order extended" are ignored; restrictive requirements never give a mandate.
+    return any_custodial_sentence or any(RequirementKind(r) is RequirementKind.REHABILITATIVE
+                                         for r in requirements)
+
+
+# --- JSON contract ---------------------------------------------------------------------------------
+
+RSR_MAXIMUM = Decimal("99.99")
+
+
+def _max_two_places(value: Decimal) -> bool:
+    exponent = value.as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= -2
+
+
+def _read_rsr(f: Fields) -> Decimal | None:
+    value = f.number("rsr", nullable=True, minimum=0, maximum=float(RSR_SENTINEL))
+    if value is None:
+        return None
+    rsr = Decimal(str(value))
+    if rsr > RSR_MAXIMUM and rsr != RSR_SENTINEL:
+        raise f.error("rsr", "must be between 0 and 99.99, or 999.99 (not calculated)")
+    if not _max_two_places(rsr.normalize()):
+        raise f.error("rsr", "must have at most 2 decimal places")
+    return rsr
+
+
+def _read_mappa(m: Fields | None) -> Mappa | None:
+    if m is None:
+        return None
+    level = m.number("level", minimum=1, maximum=3, integer=True)
+    category = m.number("category", minimum=1, maximum=4, integer=True)
+    m.done()
+    assert level is not None and category is not None
+    return Mappa(int(level), int(category))
+
+
+def _read_registrations(f: Fields) -> list[Registration]:
+    codes = []
+    for path, item in f.items("registrations"):
+        if not isinstance(item, str):
+            raise ContractError(path, "must be a registration code (a string)")
+        if item == "HREG":
+            raise ContractError(path, "HREG marks a historic registration; leave historic registrations out")
+        try:
+            codes.append(Registration(item))
+        except ValueError:
+            known = ", ".join(code.value for code in Registration)
+            raise ContractError(path, f"{item!r} is not a known registration code (known: {known})") from None
+    return codes
+
+
+def _read_assessment(a: Fields | None) -> Assessment | None:
+    if a is None:
+        return None
+    raw = a.raw("needs")
+    needs_path = a.field("needs")
+    if not isinstance(raw, dict):
+        raise ContractError(needs_path, "must be a JSON object")
+    needs: dict[Need, NeedSeverity] = {}
+    for key, value in raw.items():
+        path = f"{needs_path}.{key}"
+        try:
+            need = Need(key)
+        except ValueError:
+            known = ", ".join(n.value for n in Need)
+            raise ContractError(path, f"is not a known need (known: {known})") from None
+        needs[need] = check_enum(value, NeedSeverity, path)
+    a.done()
+    return Assessment(needs)
+
+
+def _read_women(w: Fields | None) -> WomenFactors | None:
+    if w is None:
+        return None
+    women = WomenFactors(**{
+        name: bool(w.boolean(name, required=False, default=False))
+        for name in ("parenting", "impulsivity_or_temper", "breach_or_recall_last_year")
+    })
+    w.done()
+    return women
+
+
+def _read_predictor(p: Fields, name: str) -> Decimal | None:
+    value = p.number(name, required=False, nullable=True, minimum=0, maximum=100)
+    return None if value is None else Decimal(str(value))
+
+
+def _read_dc_srp(d: Fields | None) -> DcSrp | None:
+    if d is None:
+        return None
+    band = d.enum("band", DcSrpBand, required=False, nullable=True)
+    score = _read_predictor(d, "score")
+    d.done()
+    lowest = DC_SRP_MEDIUM[-1][0]
+    if band is DcSrpBand.MEDIUM and score is not None and 0 < score < lowest:
+        raise d.error("score", f"a MEDIUM band needs a score of at least {lowest} (rules.md has no tier "
+                               "for a lower one)")
+    return DcSrp(band, score)
+
+
+def _read_predictors(p: Fields | None) -> Predictors | None:
+    if p is None:
+        return None
+    predictors = Predictors(
+        arp=_read_predictor(p, "arp"),
+        arp_static=p.boolean("arp_static", required=False, nullable=True),
+        csrp=_read_predictor(p, "csrp"),
+        csrp_static=p.boolean("csrp_static", required=False, nullable=True),
+        dc_srp=_read_dc_srp(p.obj("dc_srp", required=False, nullable=True)),
+    )
+    p.done()
+    return predictors
+
+
+def read_request(request: dict[str, Any]) -> tuple[TierInputs, dt.date]:
+    """Validate a ``tier`` contract request into inputs and ``as_of``; ContractError if invalid."""
+    f = Fields(request)
+    as_of = f.date("as_of")
+    gender = f.enum("gender", Gender)
+    active_sentence = f.boolean("active_sentence")
+    rosh = f.enum("rosh", Rosh, nullable=True)
+    rsr = _read_rsr(f)
+    mappa = _read_mappa(f.obj("mappa", nullable=True))
+    registrations = _read_registrations(f)
+    ogrs = f.number("ogrs", nullable=True, minimum=0, maximum=100, integer=True)
+    assessment = _read_assessment(f.obj("assessment", nullable=True))
+    mandate_for_change = f.boolean("mandate_for_change")
+    women = _read_women(f.obj("women", required=False, nullable=True))
+    predictors = _read_predictors(f.obj("predictors", nullable=True))
+    lifer_release_date = f.date("lifer_release_date", required=False, nullable=True)
+    sexual_offence_history = f.boolean("sexual_offence_history")
+    unsupervised = f.boolean("unsupervised", required=False, default=False)
+    f.done()
+    problem = registration_conflict(rosh, mappa, registrations)
+    if problem:
+        raise f.error("registrations", problem)
+    assert as_of is not None and gender is not None
+    inputs = TierInputs(
+        gender=gender, active_sentence=bool(active_sentence), rosh=rosh, rsr=rsr, mappa=mappa,
+        registrations=frozenset(registrations), ogrs=None if ogrs is None else int(ogrs),
+        assessment=assessment, mandate_for_change=bool(mandate_for_change), women=women,
+        predictors=predictors, lifer_release_date=lifer_release_date,
+        sexual_offence_history=bool(sexual_offence_history), unsupervised=bool(unsupervised),
+    )
+    return inputs, as_of
+
+
+def result_json(result: TierResult) -> dict[str, Any]:
+    """The ``tier`` contract response for a result, with an ``explanation`` extension."""
+    two, single = result.two_axis, result.single
+    return {
+        "two_axis": {
+            "tier": two.tier,
+            "protect": {"level": two.protect.level.value, "points": two.protect.points},
+            "change": {"level": two.change.level, "points": two.change.points},
+        },
+        "single": {"tier": single.tier.value, "provisional": single.provisional},
+        "rules_version": result.rules_version,
+        "explanation": {
+            "protect": [line.label for line in two.protect.breakdown],
+            "change": [line.label for line in two.change.breakdown],
+            "single": [r.label for r in single.results],
+            "single_rule": single.rule.value if single.rule else None,
+            "single_summary": single.summary,
+            "provisional": list(single.provisional_reasons),
+        },
+    }
+
+
+def handle(request: dict[str, Any]) -> dict[str, Any]:
+    """The ``tier`` contract: one request in, one response out (ContractError if invalid)."""
+    inputs, as_of = read_request(request)
+    return result_json(calculate_tier(inputs, as_of=as_of))

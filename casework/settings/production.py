@@ -1,0 +1,30 @@
+"""Production settings: every secret from the environment, nothing defaulted that matters."""
+
+from __future__ import annotations
+
+from casework.settings.base import *  # noqa: F403
+from casework.settings.base import database_from_env, env, stop
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if len(SECRET_KEY) < 50:
+    stop("SECRET_KEY must be set (50 or more random characters) in production")
+DEBUG = env.bool("DEBUG", default=False)
+if DEBUG:
+    stop("DEBUG must be off in production")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+if not ALLOWED_HOSTS:
+    stop("ALLOWED_HOSTS must list the host names Casework is served on")
+DATABASES = {"default": database_from_env(default=None)}
+DEMO_MODE = False
+
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 63072000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

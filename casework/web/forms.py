@@ -1,0 +1,131 @@
+"""GOV.UK-styled form building blocks: widgets, a date field and a mixin that marks errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+class GovukFormMixin:
+    """Adds GOV.UK classes to widgets, and error classes and descriptions once validated."""
+
+    input_classes = {
+        forms.TextInput: "govuk-input",
+        forms.EmailInput: "govuk-input",
+        forms.NumberInput: "govuk-input",
+        forms.PasswordInput: "govuk-input",
+        forms.Textarea: "govuk-textarea",
+        forms.Select: "govuk-select",
+    }
+    error_classes = {
+        "govuk-input": "govuk-input--error",
+        "govuk-textarea": "govuk-textarea--error",
+        "govuk-select": "govuk-select--error",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            css = self.input_classes.get(type(widget))
+            if css:
+                existing = widget.attrs.get("class", "")
+                widget.attrs["class"] = f"{css} {existing}".strip()
+            if field.help_text:
+                widget.attrs["aria-describedby"] = f"id_{name}-hint"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            widget = self.fields[name].widget
+            if isinstance(widget, DateInput):
+                widget.has_error = True
+                continue
+            css = widget.attrs.get("class", "")
+            base = css.split(" ")[0] if css else ""
+            if base in self.error_classes:
+                widget.attrs["class"] = f"{css} {self.error_classes[base]}"
+            described = [f"id_{name}-hint"] if self.fields[name].help_text else []
+            widget.attrs["aria-describedby"] = " ".join([*described, f"id_{name}-error"])
+
+
+class Radios(forms.RadioSelect):
+    template_name = "widgets/radios.html"
+    error_anchor_suffix = "_0"
+
+    def __init__(self, *args, small: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.small = small
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["small"] = self.small
+        return context
+
+
+class DateInput(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year boxes."""
+
+    template_name = "widgets/date_input.html"
+    is_date_input = True
+    error_anchor_suffix = "_0"
+
+    def __init__(self, attrs=None, *, birthday: bool = False):
+        super().__init__([forms.TextInput(), forms.TextInput(), forms.TextInput()], attrs)
+        self.has_error = False
+        self.birthday = birthday
+
+    def decompress(self, value):
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["has_error"] = self.has_error
+        context["widget"]["autocomplete_bday"] = self.birthday
+        return context
+
+
+class DateField(forms.MultiValueField):
+    """A date typed into three boxes, with GOV.UK error messages naming the field."""
+
+    def __init__(self, *, label: str, required: bool = True, birthday: bool = False, **kwargs):
+        self.noun = label[0].lower() + label[1:]
+        fields = (forms.CharField(), forms.CharField(), forms.CharField())
+        super().__init__(
+            fields=fields,
+            require_all_fields=False,
+            required=required,
+            label=label,
+            widget=DateInput(birthday=birthday),
+            error_messages={"required": f"Enter the {self.noun}", "incomplete": f"Enter the {self.noun}"},
+            **kwargs,
+        )
+
+    def clean(self, value):
+        parts = [str(p).strip() if p is not None else "" for p in (value or ["", "", ""])]
+        if not any(parts):
+            if self.required:
+                raise ValidationError(f"Enter the {self.noun}", code="required")
+            return None
+        names = ("day", "month", "year")
+        missing = [n for n, p in zip(names, parts, strict=True) if not p]
+        if missing:
+            raise ValidationError(f"The {self.noun} must include a {' and a '.join(missing)}", code="incomplete")
+        if not all(p.isdigit() for p in parts):
+            raise ValidationError(f"The {self.noun} must be a real date", code="invalid")
+        day, month, year = (int(p) for p in parts)
+        if len(parts[2]) != 4:
+            raise ValidationError("Year must include 4 numbers", code="invalid")
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            raise ValidationError(f"The {self.noun} must be a real date", code="invalid") from None
+
+    def compress(self, data_list):  # clean() above does the work
+        return data_list

@@ -1,0 +1,159 @@
+"""The forms behind Casework's pages. Validation messages follow the GOV.UK style guide."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+
+from casework.record import identifiers
+from casework.record.choices import (
+    AbsenceReason,
+    ContactKind,
+    ContactOutcome,
+    Gender,
+    RiskLevel,
+    YesNoUnknown,
+)
+from casework.web.forms import DateField, GovukFormMixin, Radios
+
+NOTES_MAX = 4000
+
+
+class SignInForm(GovukFormMixin, AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "inactive": "This account is inactive.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+        self.fields["username"].widget.attrs.update({"spellcheck": "false", "autocomplete": "username"})
+
+
+class SearchForm(GovukFormMixin, forms.Form):
+    q = forms.CharField(
+        label="Name, CRN or PNC number",
+        max_length=100,
+        required=False,
+        help_text="For example, Smith, John Smith, X123456 or 2001/0012345H",
+    )
+
+
+class ContactFilterForm(GovukFormMixin, forms.Form):
+    kind = forms.ChoiceField(label="Type", required=False, choices=[("", "Any type"), *ContactKind.choices])
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        required=False,
+        choices=[("", "Any outcome"), ("NONE", "Outcome not recorded"), *ContactOutcome.choices],
+    )
+    date_from = DateField(label="From date", required=False)
+    date_to = DateField(label="To date", required=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The to date must be the same as or after the from date")
+        return data
+
+
+class TeamFilterForm(GovukFormMixin, forms.Form):
+    manager = forms.TypedChoiceField(label="Case manager", required=False, coerce=int, empty_value=None)
+    tier = forms.ChoiceField(
+        label="Protect level",
+        required=False,
+        choices=[("", "Any"), ("A", "A"), ("B", "B"), ("C", "C"), ("D", "D")],
+    )
+    rosh = forms.ChoiceField(label="RoSH", required=False, choices=[("", "Any"), *RiskLevel.choices])
+    unallocated = forms.BooleanField(label="Only cases without a case manager", required=False)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].choices = [("", "Anyone"), *[(m.staff.pk, m.staff.name) for m in members]]
+
+
+class ContactForm(GovukFormMixin, forms.Form):
+    kind = forms.ChoiceField(label="Type of contact", choices=ContactKind.choices, widget=Radios(small=True),
+                             error_messages={"required": "Select the type of contact"})
+    date = DateField(label="Date", help_text="For example, 27 11 2026")
+    time = forms.TimeField(
+        label="Time",
+        help_text="Use the 24-hour clock, for example 14:30",
+        input_formats=["%H:%M", "%H.%M", "%H%M"],
+        error_messages={"required": "Enter the time", "invalid": "Enter a real time, like 09:30 or 14:30"},
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
+    )
+    location = forms.CharField(label="Location (optional)", required=False, max_length=200)
+    outcome = forms.ChoiceField(
+        label="Outcome (if it has happened)",
+        required=False,
+        choices=[("", "Not yet known"), *ContactOutcome.choices],
+    )
+    absence_reason = forms.ChoiceField(
+        label="Reason the absence was acceptable", required=False, choices=[("", "Not applicable"), *AbsenceReason.choices]
+    )
+    notes = forms.CharField(
+        label="Notes",
+        required=False,
+        max_length=NOTES_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"max_length": f"Notes must be {NOTES_MAX:,} characters or fewer"},
+    )
+    sensitive = forms.BooleanField(label="These notes are sensitive", required=False)
+
+    def starts_at(self) -> dt.datetime:
+        day, time = self.cleaned_data["date"], self.cleaned_data["time"]
+        return timezone.make_aware(dt.datetime.combine(day, time))
+
+
+class OutcomeForm(GovukFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(
+        label="What happened?",
+        choices=ContactOutcome.choices,
+        widget=Radios(small=True),
+        error_messages={"required": "Select the outcome of the appointment"},
+    )
+    absence_reason = forms.ChoiceField(
+        label="Reason the absence was acceptable", required=False, choices=[("", "Not applicable"), *AbsenceReason.choices]
+    )
+    notes = forms.CharField(label="Notes (optional)", required=False, max_length=NOTES_MAX,
+                            widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class PersonalDetailsForm(GovukFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    first_name = forms.CharField(label="First name", max_length=100,
+                                 error_messages={"required": "Enter the first name"})
+    middle_names = forms.CharField(label="Middle names (optional)", max_length=200, required=False)
+    last_name = forms.CharField(label="Last name", max_length=100, error_messages={"required": "Enter the last name"})
+    preferred_name = forms.CharField(label="Preferred name (optional)", max_length=100, required=False)
+    date_of_birth = DateField(label="Date of birth", help_text="For example, 31 3 1990", birthday=True)
+    gender = forms.ChoiceField(label="Gender", choices=Gender.choices, widget=Radios(small=True),
+                               error_messages={"required": "Select the gender"})
+    pnc = forms.CharField(label="PNC number (optional)", max_length=20, required=False,
+                          help_text="For example, 2001/0012345H")
+    phone = forms.CharField(label="Phone (optional)", max_length=30, required=False)
+    mobile = forms.CharField(label="Mobile (optional)", max_length=30, required=False)
+    email = forms.EmailField(label="Email (optional)", required=False,
+                             error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"})
+    children_contact = forms.ChoiceField(
+        label="Do they live with, have contact with, or might they have contact with children?",
+        choices=YesNoUnknown.choices,
+        widget=Radios(small=True),
+        error_messages={"required": "Select whether they have contact with children"},
+    )
+
+    def clean_pnc(self) -> str:
+        value = self.cleaned_data["pnc"].strip()
+        if not value:
+            return ""
+        try:
+            return identifiers.normalise_pnc(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None

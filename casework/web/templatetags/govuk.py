@@ -1,0 +1,81 @@
+"""Template helpers for GOV.UK-style display: dates, tags, field ids. Display only, no rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+register = template.Library()
+
+_ROSH_CLASSES = {
+    "VERY_HIGH": "govuk-tag--red",
+    "HIGH": "govuk-tag--orange",
+    "MEDIUM": "govuk-tag--yellow",
+    "LOW": "govuk-tag--green",
+}
+_ROSH_LABELS = {"VERY_HIGH": "Very high", "HIGH": "High", "MEDIUM": "Medium", "LOW": "Low"}
+
+
+@register.filter
+def govuk_date(value) -> str:
+    """``27 November 2026`` (GOV.UK style); empty for no date."""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    return f"{value.day} {value:%B %Y}"
+
+
+@register.filter
+def govuk_datetime(value) -> str:
+    """``27 November 2026, 2:30pm``; empty for no value."""
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    time = f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
+    return f"{local.day} {local:%B %Y}, {time}"
+
+
+@register.filter
+def govuk_time(value) -> str:
+    """``2:30pm``."""
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
+
+
+@register.simple_tag
+def rosh_tag(level: str):
+    """A RoSH tag whose words carry the meaning (the colour only repeats it)."""
+    if not level:
+        return format_html('<strong class="govuk-tag govuk-tag--grey">Not assessed</strong>')
+    return format_html(
+        '<strong class="govuk-tag {}">{} RoSH</strong>', _ROSH_CLASSES.get(level, ""), _ROSH_LABELS.get(level, level)
+    )
+
+
+@register.filter
+def rosh_label(level: str) -> str:
+    return _ROSH_LABELS.get(level, "Not assessed")
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (for pagination links)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"

@@ -1,0 +1,22 @@
+"""Page URLs."""
+
+from django.urls import path
+
+from casework.web.views import case, caseload, general, search, team
+
+urlpatterns = [
+    path("", general.home, name="home"),
+    path("sign-in/", general.SignInView.as_view(), name="login"),
+    path("sign-out/", general.sign_out, name="logout"),
+    path("accessibility/", general.accessibility, name="accessibility"),
+    path("caseload/", caseload.caseload, name="caseload"),
+    path("teams/", team.team_list, name="team-list"),
+    path("teams/<str:code>/", team.team_caseload_page, name="team-caseload"),
+    path("search/", search.search, name="search"),
+    path("cases/<str:crn>/", case.case_overview_page, name="case-overview"),
+    path("cases/<str:crn>/contacts/", case.case_contacts_page, name="case-contacts"),
+    path("cases/<str:crn>/contacts/new/", case.contact_new, name="contact-new"),
+    path("cases/<str:crn>/contacts/<int:contact_id>/outcome/", case.contact_outcome, name="contact-outcome"),
+    path("cases/<str:crn>/history/", case.case_history_page, name="case-history"),
+    path("cases/<str:crn>/personal-details/", case.personal_details_edit, name="personal-details-edit"),
+]

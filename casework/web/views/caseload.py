@@ -1,0 +1,15 @@
+"""A practitioner's own caseload."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from casework.access.policy import Perm, requires
+from casework.record.selectors import caseload_for_user
+
+
+@requires(Perm.CASELOAD_OWN)
+def caseload(request):
+    cases = caseload_for_user(viewer=request.viewer, now=timezone.now())
+    return render(request, "web/caseload.html", {"cases": cases})
