@@ -47,6 +47,14 @@ class RuleView(APIView):
             return Response(exc.as_json(), status=400)
 
 
+def _post_for(cls):
+    def post(self, request):
+        return RuleView.post(self, request)
+
+    post.__qualname__ = f"{cls.__name__}.post"
+    return post
+
+
 def rule_view(name: str):
     """A view class for contract ``name``, documented in the OpenAPI schema."""
     described = extend_schema(
@@ -61,7 +69,8 @@ def rule_view(name: str):
         },
         tags=["rules"],
     )
-    view = described(type(f"Rule_{name.replace('-', '_')}", (RuleView,), {"rule_name": name}))
+    cls = type(f"Rule_{name.replace('-', '_')}", (RuleView,), {"rule_name": name})
+    cls.post = described(_post_for(cls))
     # DRF answers unauthenticated requests itself (401/403 JSON), so the page middleware must not
     # redirect them to the sign-in page.
-    return login_not_required(view.as_view())
+    return login_not_required(cls.as_view())

@@ -359,6 +359,9 @@ class RiskAssessment(models.Model):
     csrp_static = models.BooleanField(default=False)
     dc_srp_band = models.CharField("DC-SRP band", max_length=16, choices=DcSrpBand.choices, blank=True)
     dc_srp_score = models.DecimalField("DC-SRP score", max_digits=5, decimal_places=2, null=True, blank=True)
+    # Women's factors read by tiering (rules.md §1.1); null means not assessed.
+    parenting_responsibilities = models.BooleanField(null=True, blank=True)
+    impulsivity_or_temper = models.BooleanField("impulsivity or temper control a problem", null=True, blank=True)
     # {"ACCOMMODATION": "STANDARD", ...}; a missing key means the need was not assessed.
     needs = models.JSONField(default=dict, blank=True)
     assessor = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

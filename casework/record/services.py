@@ -15,6 +15,7 @@ from casework.core.errors import ConcurrentEditError, DomainValidationError, Not
 from casework.record import identifiers
 from casework.record.choices import ContactKind, ContactOutcome
 from casework.record.models import Case, Contact
+from casework.record.tiers import tier_recalculate
 
 OUTCOME_IN_FUTURE = "You cannot record an outcome for an appointment that has not happened yet"
 OUTCOME_NOT_APPOINTMENT = "Only appointments have an outcome; a {kind} does not"
@@ -89,6 +90,8 @@ def case_update_personal_details(*, case: Case, by, expected_version: int, **new
         raise ConcurrentEditError()
     audit_record(actor=by, action="case.update_personal_details", obj=current, crn=current.crn,
                  before=before, after=after)
+    if "gender" in after:  # women's factors change the protect level (rules.md §1.1)
+        transaction.on_commit(lambda: tier_recalculate(case=current, trigger="gender changed"))
     return Case.objects.get(pk=case.pk)
 
 

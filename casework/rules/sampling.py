@@ -362,14 +362,14 @@ def _cascade(total: int, cases: Sequence[CaseRecord]) -> dict[Leaf, int]:
     for record in cases:
         tree[record.region][record.pdu][record.practitioner] += 1
 
-    def size(node: Any) -> int:
-        return node if isinstance(node, int) else sum(size(child) for child in node.values())
+    def count(node: Any) -> int:
+        return node if isinstance(node, int) else sum(count(child) for child in node.values())
 
     result: dict[Leaf, int] = {}
-    by_region = apportion(total, sorted((region, size(pdus)) for region, pdus in tree.items()))
+    by_region = apportion(total, sorted((region, count(pdus)) for region, pdus in tree.items()))
     for region, region_total in by_region.items():
         pdus = tree[region]
-        by_pdu = apportion(region_total, sorted((pdu, size(people)) for pdu, people in pdus.items()))
+        by_pdu = apportion(region_total, sorted((pdu, count(people)) for pdu, people in pdus.items()))
         for pdu, pdu_total in by_pdu.items():
             for practitioner, k in apportion(pdu_total, sorted(pdus[pdu].items())).items():
                 result[(region, pdu, practitioner)] = k
@@ -377,9 +377,8 @@ def _cascade(total: int, cases: Sequence[CaseRecord]) -> dict[Leaf, int]:
 
 
 def _apply_cap(allocation: dict[Leaf, dict[Stratum, int]], available: dict[Leaf, dict[Stratum, int]],
-               cap: int) -> dict[Stratum, int]:
-    """Move each practitioner's cases over ``cap`` to others in the same PDU; return drops by stratum."""
-    dropped: dict[Stratum, int] = defaultdict(int)
+               cap: int) -> None:
+    """Move each practitioner's cases over ``cap`` to others in the same PDU, or drop them."""
     units: dict[tuple[str, str], list[Leaf]] = defaultdict(list)
     for leaf in sorted(allocation):
         units[leaf[:2]].append(leaf)
@@ -406,9 +405,8 @@ def _apply_cap(allocation: dict[Leaf, dict[Stratum, int]], available: dict[Leaf,
                         allocation[receiver][stratum] += 1
                         break
                 else:
+                    # Nobody in the PDU can take it: the case is not drawn (shortfall).
                     allocation[giver][strata[0]] -= 1
-                    dropped[strata[0]] += 1
-    return dropped
 
 
 def draw_sample(records: Sequence[CaseRecord], *, size: int | None, as_of: dt.date, seed: int,
@@ -441,8 +439,9 @@ def draw_sample(records: Sequence[CaseRecord], *, size: int | None, as_of: dt.da
     requested = sample_size(len(eligible)) if size is None else size
     n = min(requested, len(eligible))
     allocated = apportion(n, [(s, len(by_stratum[s])) for s in STRATA])
+    # ceil(allocated × buffer% ÷ 100) in integers, never more than the stratum has left.
     reserve = {
-        s: min(-(-allocated[s] * buffer_percent // 100), len(by_stratum[s]) - allocated[s]) for s in STRATA
+        s: min((allocated[s] * buffer_percent + 99) // 100, len(by_stratum[s]) - allocated[s]) for s in STRATA
     }
 
     pools: dict[tuple[Leaf, Stratum], list[CaseRecord]] = defaultdict(list)

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "casework.audit",
     "casework.web",
     "casework.api",
+    "casework.demo",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Probation case supervision: rule engines and case data.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # Demo logins are shown and the demo world can be built only when this is on (never in production).

@@ -1,0 +1,39 @@
+"""Fail CI when a test run skipped tests or ran no browser test: nothing passes by not running."""
+
+from __future__ import annotations
+
+import sys
+import xml.etree.ElementTree as ET
+
+
+def main(path: str) -> int:
+    root = ET.parse(path).getroot()
+    cases = root.iter("testcase")
+    total = skipped = browser = failed = 0
+    for case in cases:
+        total += 1
+        if case.find("skipped") is not None:
+            skipped += 1
+            print(f"skipped: {case.get('classname')}::{case.get('name')}")
+            continue
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+        elif (case.get("classname") or "").startswith("tests.browser."):
+            browser += 1
+    print(f"{path}: {total} tests, {browser} browser tests passed, {skipped} skipped, {failed} failed")
+    problems = []
+    if total == 0:
+        problems.append("no tests ran")
+    if skipped:
+        problems.append(f"{skipped} tests were skipped")
+    if browser == 0:
+        problems.append("no browser test ran")
+    if failed:
+        problems.append(f"{failed} tests failed")
+    for problem in problems:
+        print(f"CI: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,49 @@
+# Casework: `make run` to try it, `make test` to test it. Both set up everything first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ASSETS := casework/static/build/application.css
+NODE_STAMP := node_modules/.package-lock.json
+PYTEST_ARGS ?=
+
+.PHONY: help setup run test lint assets clean
+
+help:
+	@echo "make run    set up, migrate, load demo data and serve on http://127.0.0.1:8000"
+	@echo "make test   set up, then run the whole test suite (browser tests included)"
+	@echo "make lint   ruff"
+
+# Python: a virtual environment with the pinned dependencies (constraints.txt pins the rest).
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+# Front end: GOV.UK Frontend and MoJ Frontend, pinned in package-lock.json.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(ASSETS): $(NODE_STAMP) scripts/build-assets.mjs $(wildcard casework/assets/scss/*.scss)
+	npm run --silent build
+
+assets: $(ASSETS)
+
+setup: $(STAMP) $(ASSETS)
+
+run: setup
+	$(BIN)/casework migrate
+	$(BIN)/casework demo
+	@echo "Casework is starting on http://127.0.0.1:8000 (Ctrl+C to stop)"
+	$(BIN)/casework serve 127.0.0.1:8000
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules casework/static/build var/staticfiles test-results
