@@ -1,0 +1,53 @@
+"""axe-core finds no WCAG 2.2 A or AA failures on the main pages, as they look to the people who use them."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.browser.support import assert_no_violations, axe_violations, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_practitioner_pages(page, case, snap):
+    found = {}
+
+    def check(step: str) -> None:
+        found[step] = axe_violations(page)
+        snap(page, step)
+
+    page.goto("/sign-in/")
+    check("sign-in")
+    sign_in(page, case.manager.user.username)
+    check("home")
+    page.goto("/caseload/")
+    check("caseload")
+    page.goto(f"/cases/{case.crn}/")
+    check("case-overview")
+    page.goto(f"/cases/{case.crn}/contacts/")
+    check("contacts")
+    page.goto(f"/cases/{case.crn}/contacts/new/")
+    check("record-contact")
+    page.get_by_role("group", name="Date", exact=True).get_by_label("Day").fill("31")
+    page.get_by_role("button", name="Save contact").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    check("record-contact-errors")
+    page.goto("/search/?q=Whitfield")
+    expect(page.get_by_role("table", name="Results")).to_be_visible()
+    check("search-results")
+    response = page.goto("/cases/X999999/")
+    assert response.status == 404
+    check("not-found")
+
+    assert_no_violations(found)
+
+
+def test_team_caseload_for_its_spo(page, team, case, snap):
+    spo = factories.SpoFactory(team=team)
+    sign_in(page, spo.user.username)
+    page.goto(f"/teams/{team.code}/")
+    expect(page.get_by_role("table", name="Cases")).to_contain_text("Whitfield, Jordan")
+    snap(page, "team-caseload")
+    assert_no_violations({"team-caseload": axe_violations(page)})
