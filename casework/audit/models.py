@@ -8,7 +8,7 @@ from django.utils import timezone
 
 
 class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # noqa: ARG002 - signature mirrors QuerySet.update
+    def update(self, **kwargs):
         raise PermissionError("The audit log is append-only")
 
     def delete(self):

@@ -58,7 +58,7 @@ def case_update_personal_details(*, case: Case, by, expected_version: int, **new
         raise TypeError(f"not personal details: {sorted(unknown)}")
     _check_can_change(by, case)
     errors: dict[str, str] = {}
-    if "pnc" in new and new["pnc"]:
+    if new.get("pnc"):
         try:
             new["pnc"] = identifiers.normalise_pnc(new["pnc"])
         except ValueError as exc:

@@ -166,11 +166,10 @@ def check_number(value: Any, field: str, *, minimum: float | None = None, maximu
         raise ContractError(field, "must be a number")
     if isinstance(value, float) and not math.isfinite(value):
         raise ContractError(field, "must be a finite number")
-    if integer:
-        if isinstance(value, float):
-            if not value.is_integer():
-                raise ContractError(field, "must be a whole number")
-            value = int(value)
+    if integer and isinstance(value, float):
+        if not value.is_integer():
+            raise ContractError(field, "must be a whole number")
+        value = int(value)
     if minimum is not None and value < minimum:
         raise ContractError(field, f"must be at least {_fmt(minimum)}")
     if maximum is not None and value > maximum:

@@ -391,6 +391,7 @@ class TierInputs:
             raise ValueError(problem)
 
     def has(self, code: Registration) -> bool:
+        """Whether the case has this (current) registration."""
         return code in self.registrations
 
     @property

@@ -21,7 +21,13 @@ Interpretations of rules.md text that admits more than one reading (also in READ
   trade-union facility time, 100% for entered reasons), rounded half-up to 2 places.
 - "Notes under 4,000 characters" means at most 3,999.
 - Capacity "no capacity" (zero available points) is None; None is never over a threshold and breaks
-  a run of excessive weeks, because the thresholds are defined on a percentage.
+  a run of excessive weeks, because the thresholds are defined on a percentage. "Sustained" means
+  the latest four weekly readings are all over 110%.
+- A fixed-length reason's suggested end date is the day before its monthly anniversary (1 January
+  + 6 months → 30 June); when the anniversary month is too short (31 August + 6 months) the period
+  runs to that month's last day.
+- Contract extensions: a reduction may name its ``reason`` (then it must be within the reason's
+  maximum); court report counts are capped at 1,000 per request as a sanity bound.
 """
 
 from __future__ import annotations

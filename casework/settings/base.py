@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "casework.record",
     "casework.access",
     "casework.audit",
+    "casework.ruleset",
     "casework.web",
     "casework.api",
     "casework.demo",

@@ -95,7 +95,9 @@ class ContactForm(GovukFormMixin, forms.Form):
         choices=[("", "Not yet known"), *ContactOutcome.choices],
     )
     absence_reason = forms.ChoiceField(
-        label="Reason the absence was acceptable", required=False, choices=[("", "Not applicable"), *AbsenceReason.choices]
+        label="Reason the absence was acceptable",
+        required=False,
+        choices=[("", "Not applicable"), *AbsenceReason.choices],
     )
     notes = forms.CharField(
         label="Notes",
@@ -120,7 +122,9 @@ class OutcomeForm(GovukFormMixin, forms.Form):
         error_messages={"required": "Select the outcome of the appointment"},
     )
     absence_reason = forms.ChoiceField(
-        label="Reason the absence was acceptable", required=False, choices=[("", "Not applicable"), *AbsenceReason.choices]
+        label="Reason the absence was acceptable",
+        required=False,
+        choices=[("", "Not applicable"), *AbsenceReason.choices],
     )
     notes = forms.CharField(label="Notes (optional)", required=False, max_length=NOTES_MAX,
                             widget=forms.Textarea(attrs={"rows": 4}))
@@ -140,8 +144,11 @@ class PersonalDetailsForm(GovukFormMixin, forms.Form):
                           help_text="For example, 2001/0012345H")
     phone = forms.CharField(label="Phone (optional)", max_length=30, required=False)
     mobile = forms.CharField(label="Mobile (optional)", max_length=30, required=False)
-    email = forms.EmailField(label="Email (optional)", required=False,
-                             error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"})
+    email = forms.EmailField(
+        label="Email (optional)",
+        required=False,
+        error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"},
+    )
     children_contact = forms.ChoiceField(
         label="Do they live with, have contact with, or might they have contact with children?",
         choices=YesNoUnknown.choices,

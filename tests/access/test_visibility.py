@@ -162,7 +162,7 @@ def test_team_caseload_hides_excluded_case_and_its_count(signed_in, world):
     client = signed_in(world["po_a"])
     response = client.get(reverse("team-caseload", args=[world["team_a"].code]))
     assert world["teammate"].crn.encode() not in response.content
-    member_row = [m for m in response.context["members"] if m.staff == world["po_a2"]][0]
+    member_row = next(m for m in response.context["members"] if m.staff == world["po_a2"])
     assert member_row.cases == 0
 
 

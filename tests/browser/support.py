@@ -30,11 +30,14 @@ def is_focused(locator: Locator) -> bool:
 
 
 def tab_to(page: Page, target: Locator, *, limit: int = 60) -> None:
-    """Press Tab until ``target`` has the focus, as a keyboard user would; fail if it never does."""
+    """Press Tab until ``target`` has the focus (if it has not already), as a keyboard user would;
+    fail if it never does."""
     for _ in range(limit):
-        page.keyboard.press("Tab")
         if is_focused(target):
             return
+        page.keyboard.press("Tab")
+    if is_focused(target):
+        return
     raise AssertionError(f"{target} was not reached after pressing Tab {limit} times")
 
 

@@ -1,0 +1,39 @@
+"""Stored rule configuration: every version kept, the latest per (kind, key) in force."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from casework.ruleset.kinds import ConfigKind, Source
+
+
+class RuleConfig(models.Model):
+    """One version of one piece of rule data (a points table, a grade matrix, a rating framework).
+
+    Versions are never edited: a change is a new version, written by
+    ``casework.ruleset.services.rule_config_change`` with its audit row.
+    """
+
+    kind = models.CharField(max_length=20, choices=ConfigKind.choices)
+    key = models.CharField(max_length=40, help_text="'default', or the framework key")
+    version = models.PositiveIntegerField()
+    data = models.JSONField()
+    source = models.CharField(max_length=16, choices=Source.choices)
+    reason = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind", "key", "-version"]
+        constraints = [models.UniqueConstraint(fields=["kind", "key", "version"], name="one_config_version")]
+        verbose_name = "rule configuration version"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key} v{self.version}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}/{self.key}/v{self.version}"
