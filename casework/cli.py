@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     rules.add_argument("name", choices=registry.names(), help="which rule engine")
+    rules.add_argument(
+        "--stored-config",
+        action="store_true",
+        help="use the rule configuration in force in Casework's database (as the API and pages do) "
+        "instead of the published defaults; needs DATABASE_URL",
+    )
     admin = sub.add_parser("createadmin", help=COMMANDS["createadmin"], description=COMMANDS["createadmin"])
     admin.add_argument("--username", help="the administrator's username")
     admin.add_argument("--email", default="", help="their email address")
@@ -80,7 +86,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "rules":
         from casework.rules.cli import run
 
-        return run(args.name, sys.stdin, sys.stdout)
+        if not args.stored_config:
+            return run(args.name, sys.stdin, sys.stdout)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+        import django
+
+        django.setup()
+        from casework.ruleset.handlers import answer_configured
+
+        return run(args.name, sys.stdin, sys.stdout, handler=answer_configured)
     if args.command == "serve":
         return _django(["runserver", args.address])
     if args.command == "demo":

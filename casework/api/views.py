@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 from casework.access.policy import Perm, has_perm
 from casework.access.viewer import request_viewer
 from casework.api.errors import error_body
-from casework.rules import registry
 from casework.rules.contract import ContractError
+from casework.ruleset.handlers import answer_configured
 
 
 class HasCaseworkPerm(BasePermission):
@@ -42,7 +42,7 @@ class RuleView(APIView):
         if not isinstance(body, dict):
             return Response(error_body("", "must be a JSON object"), status=400)
         try:
-            return Response(registry.handler(self.rule_name)(body))
+            return Response(answer_configured(self.rule_name, body))
         except ContractError as exc:
             return Response(exc.as_json(), status=400)
 

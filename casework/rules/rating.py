@@ -650,9 +650,9 @@ def to_json(result: RatingResult) -> dict[str, Any]:
     }
 
 
-def handle(request: dict[str, Any]) -> dict[str, Any]:
+def handle(request: dict[str, Any], *, frameworks: Mapping[str, Framework] = FRAMEWORKS) -> dict[str, Any]:
     """``casework rules rating``: contracts.md request in, response out."""
-    framework, standards, overrides = parse(request)
+    framework, standards, overrides = parse(request, frameworks)
     return to_json(rate(framework, standards, overrides))
 
 

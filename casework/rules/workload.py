@@ -459,7 +459,7 @@ def _read_case(path: str, item: Any) -> CaseLoad:
     return CaseLoad(tier, case_type, bool(young))
 
 
-def handle(request: dict[str, Any]) -> dict[str, Any]:
+def handle(request: dict[str, Any], *, table: PointsTable = DEFAULT_POINTS_TABLE) -> dict[str, Any]:
     """The ``workload`` contract: one request in, one response out (ContractError if invalid)."""
     f = Fields(request)
     f.enum("grade", Grade)  # validated; every grade has the same full-time points (module docstring)
@@ -478,7 +478,7 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
                                   maximum=MAX_COURT_REPORTS, integer=True))
         reports.done()
     f.done()
-    points = workload_points(cases, standard_reports=standard, fast_reports=fast)
+    points = workload_points(cases, standard_reports=standard, fast_reports=fast, table=table)
     hours = reduction_hours(contracted, reductions)
     available = available_points(contracted, hours)
     capacity = capacity_percent(points, available)

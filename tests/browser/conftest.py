@@ -109,6 +109,9 @@ def page(new_page) -> Page:
 def snap(request):
     """``snap(page, step)`` saves a full-page screenshot to test-results/screenshots/<test-name>-<step>.png."""
     test_name = re.sub(r"[^\w.-]+", "-", request.node.name).strip("-")
+    # Drop this test's screenshots from earlier runs, so the artefacts all show the same run.
+    for old in SCREENSHOTS.glob(f"{test_name}-*.png"):
+        old.unlink()
 
     def take(page: Page, step: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -79,3 +79,8 @@ def assert_no_violations(found: dict[str, list[dict]]) -> None:
 
 def assert_accessible(page: Page) -> None:
     assert_no_violations({page.url: axe_violations(page)})
+
+
+def horizontal_overflow(page: Page) -> int:
+    """How many pixels the page is wider than the window (0 when nothing forces sideways scrolling)."""
+    return page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")

@@ -1,4 +1,5 @@
-"""axe-core finds no WCAG 2.2 A or AA failures on the main pages, as they look to the people who use them."""
+"""axe-core finds no WCAG 2.2 A or AA failures on the main pages, as they look to the people who use them,
+and no page is wider than the window (a too-wide table once pushed the team caseload off the screen)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,18 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.support import assert_no_violations, axe_violations, sign_in
+from tests.browser.support import assert_no_violations, axe_violations, horizontal_overflow, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_practitioner_pages(page, case, snap):
     found = {}
+    too_wide = {}
 
     def check(step: str) -> None:
         found[step] = axe_violations(page)
+        too_wide[step] = horizontal_overflow(page)
         snap(page, step)
 
     page.goto("/sign-in/")
@@ -44,6 +47,7 @@ def test_practitioner_pages(page, case, snap):
     check("not-found")
 
     assert_no_violations(found)
+    assert not any(too_wide.values()), f"pages wider than the window (pixels): {too_wide}"
 
 
 def test_team_caseload_for_its_spo(page, team, case, snap):
@@ -54,3 +58,4 @@ def test_team_caseload_for_its_spo(page, team, case, snap):
     expect(page.get_by_role("table", name=re.compile(r"^Cases\b"))).to_contain_text("Whitfield, Jordan")
     snap(page, "team-caseload")
     assert_no_violations({"team-caseload": axe_violations(page)})
+    assert horizontal_overflow(page) == 0

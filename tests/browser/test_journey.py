@@ -39,7 +39,10 @@ def test_practitioner_signs_in_and_reads_a_case_contact_log(page, po, case, snap
 
     row.get_by_role("link", name="Whitfield, Jordan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Overview")
-    expect(page.get_by_role("complementary", name="Person on probation")).to_contain_text(f"CRN: {case.crn}")
+    # Visible, not merely present: the identity bar's details once rendered at font-size 0.
+    identity_bar = page.get_by_role("complementary", name="Person on probation")
+    expect(identity_bar.get_by_text(f"CRN: {case.crn}")).to_be_visible()
+    expect(identity_bar.get_by_text("Date of birth: 31 March 1990")).to_be_visible()
     expect(page.get_by_role("main")).to_contain_text("Theft from a shop")
     snap(page, "4-overview")
 

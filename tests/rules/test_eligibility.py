@@ -78,18 +78,12 @@ def matrix_params(dimension: str, values: dict[str, Any], allowed: dict[str, set
         pytest.param(Grade.PQIP, False, 0, PractitionerCategory.PQIP, id="pqip"),
         pytest.param(Grade.PSO, True, 6, PractitionerCategory.PSO_TRAINED, id="pso-trained-6-months"),
         pytest.param(Grade.PSO, True, 60, PractitionerCategory.PSO_TRAINED, id="pso-trained-60-months"),
-        pytest.param(
-            Grade.PSO, True, 5, PractitionerCategory.PSO_UNTRAINED, id="pso-trained-5-months-untrained"
-        ),
-        pytest.param(
-            Grade.PSO, False, 60, PractitionerCategory.PSO_UNTRAINED, id="pso-no-training-untrained"
-        ),
+        pytest.param(Grade.PSO, True, 5, PractitionerCategory.PSO_UNTRAINED, id="pso-trained-5-months-untrained"),
+        pytest.param(Grade.PSO, False, 60, PractitionerCategory.PSO_UNTRAINED, id="pso-no-training-untrained"),
         pytest.param(Grade.PSO, False, 0, PractitionerCategory.PSO_UNTRAINED, id="pso-new-no-training"),
     ],
 )
-def test_practitioner_category(
-    grade: Grade, trained: bool, months: int, category: PractitionerCategory
-) -> None:
+def test_practitioner_category(grade: Grade, trained: bool, months: int, category: PractitionerCategory) -> None:
     assert practitioner_category(grade, trained, months) is category
 
 
@@ -204,9 +198,7 @@ def test_lifer_rule(practitioner: PractitionerProfile, overrides: dict[str, Any]
         },
     ),
 )
-def test_protect_level_rule(
-    practitioner: PractitionerProfile, overrides: dict[str, Any], eligible: bool
-) -> None:
+def test_protect_level_rule(practitioner: PractitionerProfile, overrides: dict[str, Any], eligible: bool) -> None:
     assert check_eligibility(practitioner, case(**overrides)).eligible is eligible
 
 
@@ -223,10 +215,7 @@ def test_protect_level_rule(
             "SPO-stalking": {"registrations": frozenset({"SPO"})},
             "RMDO": {"registrations": frozenset({"RMDO"})},
         },
-        {
-            who: {"none", "ADVP", "REG30", "RCPR", "RCCO", "SPO-stalking", "RMDO"}
-            for who in EVERYONE - UNTRAINED
-        }
+        {who: {"none", "ADVP", "REG30", "RCPR", "RCCO", "SPO-stalking", "RMDO"} for who in EVERYONE - UNTRAINED}
         | {who: {"none", "RCCO", "SPO-stalking", "RMDO"} for who in UNTRAINED},
     ),
 )
@@ -277,8 +266,7 @@ def test_reasons_name_every_rule_broken() -> None:
         pytest.param(
             PSO_TRAINED,
             {"rosh": Rosh.HIGH},
-            "A PSO with core training complete may hold RoSH low or medium cases only; "
-            "this case is RoSH high",
+            "A PSO with core training complete may hold RoSH low or medium cases only; this case is RoSH high",
             id="pso-trained-rosh",
         ),
         pytest.param(
@@ -310,9 +298,7 @@ def test_reason_wording(practitioner: PractitionerProfile, overrides: dict[str, 
 
 
 def test_eligible_cases_have_no_reasons() -> None:
-    assert check_eligibility(PSO_UNTRAINED, case()) == Eligibility(
-        True, (), PractitionerCategory.PSO_UNTRAINED
-    )
+    assert check_eligibility(PSO_UNTRAINED, case()) == Eligibility(True, (), PractitionerCategory.PSO_UNTRAINED)
 
 
 @pytest.mark.parametrize(

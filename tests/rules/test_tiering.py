@@ -256,9 +256,7 @@ def test_all_women_factors_add_up() -> None:
     assert protect_level(make(gender=Gender.FEMALE, rosh=None, women=women)).points == 6
 
 
-@pytest.mark.parametrize(
-    "gender", [pytest.param(g, id=g.value) for g in (Gender.MALE, Gender.OTHER, Gender.NOT_KNOWN)]
-)
+@pytest.mark.parametrize("gender", [pytest.param(g, id=g.value) for g in (Gender.MALE, Gender.OTHER, Gender.NOT_KNOWN)])
 def test_women_factors_are_ignored_for_anyone_else(gender: Gender) -> None:
     result = protect_level(make(gender=gender, rosh=None, women=WomenFactors(True, True, True)))
     assert result.points == 0
@@ -430,9 +428,7 @@ def test_change_band_edges(points: int, level: int) -> None:
             2,
             id="19-ogrs99-needs10-2",
         ),
-        pytest.param(
-            make(ogrs=100, assessment=Assessment(ALL_SEVERE_WEIGHT_1)), 22, 3, id="22-ogrs100-needs12-3"
-        ),
+        pytest.param(make(ogrs=100, assessment=Assessment(ALL_SEVERE_WEIGHT_1)), 22, 3, id="22-ogrs100-needs12-3"),
         pytest.param(
             make(ogrs=80, registrations=regs("IIOM"), assessment=Assessment(ALL_SEVERE_WEIGHT_1)),
             22,
@@ -898,11 +894,7 @@ VERY_HIGH_DC = DcSrp(DcSrpBand.VERY_HIGH, Decimal(5))
             id="b-csrp-static-arp-50-could-give-B-dc-srp-B",
         ),
         pytest.param(
-            {
-                "predictors": predictors(
-                    50, 0, csrp_static=True, dc_srp=DcSrp(DcSrpBand.MEDIUM, Decimal("3.36"))
-                )
-            },
+            {"predictors": predictors(50, 0, csrp_static=True, dc_srp=DcSrp(DcSrpBand.MEDIUM, Decimal("3.36")))},
             True,
             "(b) CSRP",
             id="b-csrp-static-arp-50-could-give-B-dc-srp-C",
@@ -983,9 +975,7 @@ VERY_HIGH_DC = DcSrp(DcSrpBand.VERY_HIGH, Decimal(5))
             None,
             id="d-lifer-first-year-B",
         ),
-        pytest.param(
-            {"rosh": None, "registrations": regs("ADVP", "SPO")}, True, "(d)", id="d-registrations-E"
-        ),
+        pytest.param({"rosh": None, "registrations": regs("ADVP", "SPO")}, True, "(d)", id="d-registrations-E"),
     ],
 )
 def test_provisional(overrides: dict[str, Any], provisional: bool, marker: str | None) -> None:
@@ -1131,9 +1121,7 @@ _DELETE = object()
     [
         pytest.param(nested("colour", "red"), "colour", "is not a known field", id="unknown-top-level"),
         pytest.param(nested("mappa.tier", 1), "mappa.tier", "is not a known field", id="unknown-in-mappa"),
-        pytest.param(
-            nested("women.children", True), "women.children", "is not a known field", id="unknown-in-women"
-        ),
+        pytest.param(nested("women.children", True), "women.children", "is not a known field", id="unknown-in-women"),
         pytest.param(
             nested("predictors.ogrs", 1),
             "predictors.ogrs",
@@ -1173,18 +1161,12 @@ _DELETE = object()
             "must be one of MALE, FEMALE, OTHER, NOT_KNOWN",
             id="wrong-gender",
         ),
-        pytest.param(
-            nested("rosh", "EXTREME"), "rosh", "must be one of LOW, MEDIUM, HIGH, VERY_HIGH", id="wrong-rosh"
-        ),
+        pytest.param(nested("rosh", "EXTREME"), "rosh", "must be one of LOW, MEDIUM, HIGH, VERY_HIGH", id="wrong-rosh"),
         pytest.param(nested("rosh", _DELETE), "rosh", "is required", id="rosh-missing"),
         pytest.param(nested("as_of", _DELETE), "as_of", "is required", id="as-of-missing"),
         pytest.param(nested("as_of", "2026-02-30"), "as_of", "must be a real date", id="as-of-not-a-date"),
-        pytest.param(
-            nested("active_sentence", "yes"), "active_sentence", "must be true or false", id="not-boolean"
-        ),
-        pytest.param(
-            nested("unsupervised", None), "unsupervised", "must not be null", id="unsupervised-null"
-        ),
+        pytest.param(nested("active_sentence", "yes"), "active_sentence", "must be true or false", id="not-boolean"),
+        pytest.param(nested("unsupervised", None), "unsupervised", "must not be null", id="unsupervised-null"),
         pytest.param(nested("ogrs", 101), "ogrs", "must be at most 100", id="ogrs-101"),
         pytest.param(nested("ogrs", -1), "ogrs", "must be at least 0", id="ogrs-negative"),
         pytest.param(nested("ogrs", 59.5), "ogrs", "must be a whole number", id="ogrs-fraction"),
@@ -1196,15 +1178,9 @@ _DELETE = object()
         pytest.param(nested("rsr", 6.995), "rsr", "must have at most 2 decimal places", id="rsr-3-places"),
         pytest.param(nested("mappa.level", 0), "mappa.level", "must be at least 1", id="mappa-level-0"),
         pytest.param(nested("mappa.level", 4), "mappa.level", "must be at most 3", id="mappa-level-4"),
-        pytest.param(
-            nested("mappa.category", 0), "mappa.category", "must be at least 1", id="mappa-category-0"
-        ),
-        pytest.param(
-            nested("mappa.category", 5), "mappa.category", "must be at most 4", id="mappa-category-5"
-        ),
-        pytest.param(
-            nested("mappa.category", _DELETE), "mappa.category", "is required", id="mappa-category-missing"
-        ),
+        pytest.param(nested("mappa.category", 0), "mappa.category", "must be at least 1", id="mappa-category-0"),
+        pytest.param(nested("mappa.category", 5), "mappa.category", "must be at most 4", id="mappa-category-5"),
+        pytest.param(nested("mappa.category", _DELETE), "mappa.category", "is required", id="mappa-category-missing"),
         pytest.param(nested("mappa", 2), "mappa", "must be a JSON object", id="mappa-not-object"),
         pytest.param(
             nested("registrations", ["RCCO", "XYZ"]),
@@ -1224,9 +1200,7 @@ _DELETE = object()
             "must be a registration code",
             id="registration-not-string",
         ),
-        pytest.param(
-            nested("registrations", "ADVP"), "registrations", "must be a list", id="registrations-not-list"
-        ),
+        pytest.param(nested("registrations", "ADVP"), "registrations", "must be a list", id="registrations-not-list"),
         pytest.param(
             nested("registrations", ["RMRH"]),
             "registrations",
@@ -1245,12 +1219,8 @@ _DELETE = object()
             "has MAPP but mappa is null",
             id="mapp-without-mappa",
         ),
-        pytest.param(
-            nested("predictors.arp", 100.5), "predictors.arp", "must be at most 100", id="arp-over-100"
-        ),
-        pytest.param(
-            nested("predictors.csrp", -1), "predictors.csrp", "must be at least 0", id="csrp-negative"
-        ),
+        pytest.param(nested("predictors.arp", 100.5), "predictors.arp", "must be at most 100", id="arp-over-100"),
+        pytest.param(nested("predictors.csrp", -1), "predictors.csrp", "must be at least 0", id="csrp-negative"),
         pytest.param(
             nested("predictors.arp_static", "no"),
             "predictors.arp_static",
@@ -1308,8 +1278,7 @@ tier_inputs = st.builds(
     mappa=mappas,
     registrations=st.frozensets(st.sampled_from(free_codes)),
     ogrs=st.none() | st.integers(0, 100),
-    assessment=st.none()
-    | st.builds(Assessment, st.dictionaries(st.sampled_from(Need), st.sampled_from(NeedSeverity))),
+    assessment=st.none() | st.builds(Assessment, st.dictionaries(st.sampled_from(Need), st.sampled_from(NeedSeverity))),
     mandate_for_change=st.booleans(),
     women=st.none() | st.builds(WomenFactors, st.booleans(), st.booleans(), st.booleans()),
     predictors=st.none()
@@ -1350,9 +1319,7 @@ def test_raising_rosh_never_lowers_protect_points(inputs: TierInputs, higher: Ro
 def test_raising_mappa_never_lowers_protect_points(inputs: TierInputs, level: int, category: int) -> None:
     if inputs.mappa is not None and level < inputs.mappa.level:
         return
-    assert (
-        protect_level(_replace(inputs, mappa=Mappa(level, category))).points >= protect_level(inputs).points
-    )
+    assert protect_level(_replace(inputs, mappa=Mappa(level, category))).points >= protect_level(inputs).points
 
 
 @given(tier_inputs, st.sampled_from(["parenting", "impulsivity_or_temper", "breach_or_recall_last_year"]))
@@ -1418,9 +1385,7 @@ def test_reading_of_rule_c_matches_the_hmpps_service_when_static_flags_are_known
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=20,
 )
 FIELD_NAMES = [*EXAMPLE, "level", "category", "needs", "arp", "csrp", "dc_srp", "band", "score"]

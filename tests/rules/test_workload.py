@@ -62,9 +62,7 @@ ROW_CASE_TYPE = {"community": CaseType.COMMUNITY, "licence": CaseType.LICENCE, "
 @pytest.mark.parametrize(
     ("case_type", "tier", "points"),
     [
-        pytest.param(
-            ROW_CASE_TYPE[row], tier, RULES_MD_TABLE[row][i], id=f"{row}-{tier}-{RULES_MD_TABLE[row][i]}"
-        )
+        pytest.param(ROW_CASE_TYPE[row], tier, RULES_MD_TABLE[row][i], id=f"{row}-{tier}-{RULES_MD_TABLE[row][i]}")
         for row in ("community", "licence", "custody")
         for i, tier in enumerate(TIERS)
     ],
@@ -187,14 +185,10 @@ _DELETE = object()
         pytest.param(_edited("licence.B1", True), "licence.B1", "must be a number", id="boolean"),
         pytest.param(_edited("licence.B1", "119"), "licence.B1", "must be a number", id="string"),
         pytest.param(_edited("community.E1", 5), "community.E1", "is not a known field", id="extra-tier"),
-        pytest.param(
-            _edited("community.A3S", 5), "community.A3S", "is not a known field", id="s-tier-not-priced"
-        ),
+        pytest.param(_edited("community.A3S", 5), "community.A3S", "is not a known field", id="s-tier-not-priced"),
         pytest.param(_edited("age_18_to_24", _DELETE), "age_18_to_24", "is required", id="missing-row"),
         pytest.param(_edited("youth", {}), "youth", "is not a known field", id="extra-row"),
-        pytest.param(
-            _edited("fast_court_report", _DELETE), "fast_court_report", "is required", id="missing-report"
-        ),
+        pytest.param(_edited("fast_court_report", _DELETE), "fast_court_report", "is required", id="missing-report"),
         pytest.param(
             _edited("standard_court_report", -5),
             "standard_court_report",
@@ -327,9 +321,7 @@ def test_sustained_excessive(weekly: list[Decimal | None], streak: int, sustaine
     [
         pytest.param(37, [Reduction(hours=Decimal("1.8"))], "1.8", id="hours"),
         pytest.param(37, [Reduction(percent=Decimal(40))], "14.8", id="percent"),
-        pytest.param(
-            37, [Reduction(hours=Decimal("1.8")), Reduction(percent=40)], "16.6", id="contract-example"
-        ),
+        pytest.param(37, [Reduction(hours=Decimal("1.8")), Reduction(percent=40)], "16.6", id="contract-example"),
         pytest.param(Decimal("22.5"), [Reduction(percent=33)], "7.43", id="percent-rounds-half-up-7.425"),
         pytest.param(Decimal("22.5"), [Reduction(percent=Decimal("33.3"))], "7.49", id="percent-7.4925-down"),
         pytest.param(30, [Reduction(percent=100)], "30", id="100-percent-is-contracted"),
@@ -396,9 +388,7 @@ def test_every_reason_has_a_rule() -> None:
         pytest.param(ReductionReason.PQIP_12_TO_18_MONTHS, 37, "14.8", id="pqip-40"),
         pytest.param(ReductionReason.NEWLY_QUALIFIED_OFFICER, 37, "7.4", id="nqo-20"),
         pytest.param(ReductionReason.LONG_TERM_SICKNESS, Decimal("22.5"), "22.5", id="sickness-part-time"),
-        pytest.param(
-            ReductionReason.PSO_LEARNING_AND_DEVELOPMENT, Decimal("22.5"), "4.5", id="pso-part-time"
-        ),
+        pytest.param(ReductionReason.PSO_LEARNING_AND_DEVELOPMENT, Decimal("22.5"), "4.5", id="pso-part-time"),
         pytest.param(ReductionReason.TRADE_UNION_FACILITY_TIME, 37, None, id="trade-union-entered"),
         pytest.param(ReductionReason.OTHER, 37, None, id="other-entered"),
     ],
@@ -431,9 +421,7 @@ def _problems(**kwargs: Any) -> list[tuple[str, str]]:
         pytest.param({"hours": -1}, [("hours", HOURS_OUT_OF_RANGE)], id="negative-hours"),
         pytest.param({"hours": 37}, [], id="37-hours"),
         pytest.param({"hours": Decimal("37.01")}, [("hours", HOURS_OUT_OF_RANGE)], id="over-37-hours"),
-        pytest.param(
-            {"reason": ReductionReason.PQIP_FIRST_6_MONTHS, "hours": Decimal("29.6")}, [], id="pqip-at-80"
-        ),
+        pytest.param({"reason": ReductionReason.PQIP_FIRST_6_MONTHS, "hours": Decimal("29.6")}, [], id="pqip-at-80"),
         pytest.param(
             {"reason": ReductionReason.PQIP_FIRST_6_MONTHS, "hours": Decimal("29.61")},
             [("hours", "Hours for pqip first 6 months must be 29.60 or fewer (80% of 37 contracted hours)")],
@@ -465,9 +453,7 @@ def _problems(**kwargs: Any) -> list[tuple[str, str]]:
             id="nqo-part-time-over-20",
         ),
         pytest.param({"end": START}, [("end", END_NOT_AFTER_START)], id="end-on-start"),
-        pytest.param(
-            {"end": START - dt.timedelta(days=1)}, [("end", END_NOT_AFTER_START)], id="end-before-start"
-        ),
+        pytest.param({"end": START - dt.timedelta(days=1)}, [("end", END_NOT_AFTER_START)], id="end-before-start"),
         pytest.param({"end": START + dt.timedelta(days=1)}, [], id="end-day-after-start"),
         pytest.param({"end": None}, [("end", END_REQUIRED)], id="entered-reason-needs-end"),
         pytest.param(
@@ -497,9 +483,7 @@ def test_reason_max_hours_never_exceeds_37() -> None:
 @pytest.mark.parametrize(
     ("as_of", "end", "status"),
     [
-        pytest.param(
-            dt.date(2025, 12, 31), dt.date(2026, 3, 31), ReductionStatus.SCHEDULED, id="day-before-start"
-        ),
+        pytest.param(dt.date(2025, 12, 31), dt.date(2026, 3, 31), ReductionStatus.SCHEDULED, id="day-before-start"),
         pytest.param(START, dt.date(2026, 3, 31), ReductionStatus.ACTIVE, id="start-day"),
         pytest.param(dt.date(2026, 3, 31), dt.date(2026, 3, 31), ReductionStatus.ACTIVE, id="end-day"),
         pytest.param(dt.date(2026, 4, 1), dt.date(2026, 3, 31), ReductionStatus.ARCHIVED, id="day-after-end"),
@@ -514,9 +498,7 @@ def test_reduction_status(as_of: dt.date, end: dt.date | None, status: Reduction
 @pytest.mark.parametrize(
     ("reason", "start", "end"),
     [
-        pytest.param(
-            ReductionReason.MATERNITY_LEAVE, dt.date(2026, 1, 1), dt.date(2026, 6, 30), id="6-months"
-        ),
+        pytest.param(ReductionReason.MATERNITY_LEAVE, dt.date(2026, 1, 1), dt.date(2026, 6, 30), id="6-months"),
         pytest.param(
             ReductionReason.NEWLY_QUALIFIED_OFFICER,
             dt.date(2026, 1, 15),
@@ -653,9 +635,7 @@ def test_contract_optional_fields_may_be_left_out() -> None:
             "give either hours or percent, not both",
             id="reduction-both",
         ),
-        pytest.param(
-            {"reductions": [{}]}, "reductions[0]", "give either hours or percent", id="reduction-neither"
-        ),
+        pytest.param({"reductions": [{}]}, "reductions[0]", "give either hours or percent", id="reduction-neither"),
         pytest.param(
             {"reductions": [{"hours": 38}]},
             "reductions[0].hours",
@@ -723,9 +703,7 @@ def test_contract_optional_fields_may_be_left_out() -> None:
             "is not a known field",
             id="case-unknown-field",
         ),
-        pytest.param(
-            {"cases": [{"case_type": "COMMUNITY"}]}, "cases[0].tier", "is required", id="case-tier-missing"
-        ),
+        pytest.param({"cases": [{"case_type": "COMMUNITY"}]}, "cases[0].tier", "is required", id="case-tier-missing"),
         pytest.param(
             {"court_reports": {"standard": -1}},
             "court_reports.standard",
@@ -811,17 +789,13 @@ def test_available_points_are_never_negative(contracted: Decimal, reductions: li
 def test_capacity_matches_a_high_precision_half_up_reference(points: int, available: int) -> None:
     with localcontext() as ctx:
         ctx.prec = 60
-        reference = (Decimal(points) * 100 / Decimal(available)).quantize(
-            Decimal("0.1"), rounding=ROUND_HALF_UP
-        )
+        reference = (Decimal(points) * 100 / Decimal(available)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     assert capacity_percent(points, available) == reference
 
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=20,
 )
 FIELD_NAMES = [*EXAMPLE, "hours", "percent", "reason", "tier", "case_type", "standard", "fast"]

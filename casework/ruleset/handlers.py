@@ -1,0 +1,36 @@
+"""Rule contracts answered with the configuration in force (what the API and pages use).
+
+With the seeded defaults in force the answers are exactly those of the pure engines (and of
+``casework rules NAME``). Where an administrator has put a local policy in force, the response
+gains a ``config`` list naming the versions used, so an answer always says what produced it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casework.rules import rating, registry, workload
+from casework.ruleset import selectors
+from casework.ruleset.kinds import Source
+from casework.ruleset.models import RuleConfig
+
+
+def _mark(result: dict[str, Any], used: list[RuleConfig | None]) -> dict[str, Any]:
+    local = [c.label for c in used if c is not None and c.source == Source.LOCAL_POLICY]
+    if local:
+        result["config"] = local
+    return result
+
+
+def answer_configured(name: str, request: dict[str, Any]) -> dict[str, Any]:
+    """Answer contract ``name`` with the stored configuration; raises ContractError on bad input."""
+    if name == "workload":
+        table, config = selectors.points_table()
+        return _mark(workload.handle(request, table=table), [config])
+    if name == "rating":
+        frameworks, configs = {}, {}
+        for key in rating.FRAMEWORKS:
+            frameworks[key], configs[key] = selectors.framework(key)
+        result = rating.handle(request, frameworks=frameworks)
+        return _mark(result, [configs.get(request.get("framework"))])
+    return registry.handler(name)(request)
