@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -154,7 +154,6 @@ REALLOCATION_REASONS = ((AllocationReason.CASELOAD_ADJUSTMENT, 45), (AllocationR
 NICKNAMES = {"Christopher": "Chris", "Anthony": "Tony", "Daniel": "Dan", "Michael": "Mike", "Matthew": "Matt",
              "Jessica": "Jess", "Samantha": "Sam", "Rebecca": "Becky", "Nicola": "Nikki", "Stephen": "Steve",
              "Robert": "Rob", "Joshua": "Josh", "Alexander": "Alex", "Victoria": "Vicky"}
-SPO_CODES = {"RCPR", "RCCO", "RCHD"}
 
 
 # --- Small helpers ------------------------------------------------------------------------------
@@ -504,6 +503,15 @@ class Chunk:
     contacts: list[ContactRow] = field(default_factory=list)
 
 
+class Held(NamedTuple):
+    """An allocated case with its manager, team and everyone who has managed it."""
+
+    case: Case
+    manager: StaffPlan
+    team: Team
+    held_by: tuple[StaffPlan, ...]
+
+
 @dataclass
 class Period:
     """A stretch of case management by one practitioner."""
@@ -544,15 +552,15 @@ class PeopleGenerator:
         self.pdu_choice = Weighted([(pdu, sum(p.target for t in org.teams_by_pdu[pdu.code]
                                               for p in org.practitioners[t.code]) or 1) for pdu in org.pdus])
         self.crn_counters: Counter[str] = Counter()
-        self.allocated: list[tuple[Case, StaffPlan, Team]] = []
+        self.allocated: list[Held] = []
         self.outstanding_by_login: Counter[str] = Counter()
-        self._weighted_cache: dict[int, Weighted] = {}
+        self._weighted_cache: dict[tuple, Weighted] = {}
 
-    # Weighted tables are tuples defined once; cache their Weighted by identity.
-    def pick(self, pairs) -> object:
-        table = self._weighted_cache.get(id(pairs))
+    def pick(self, pairs: tuple[tuple[object, float], ...]) -> object:
+        """A weighted choice from ``((value, weight), ...)``; each table's cumulative weights are kept."""
+        table = self._weighted_cache.get(pairs)
         if table is None:
-            table = self._weighted_cache[id(pairs)] = Weighted(pairs)
+            table = self._weighted_cache[pairs] = Weighted(pairs)
         return table.pick(self.rng)
 
     def chunk(self, first: int, count: int) -> Chunk:
@@ -596,7 +604,7 @@ class PeopleGenerator:
         case = self._case(person, region, pdu, team, manager, dob)
         out.cases.append(case)
         if manager:
-            self.allocated.append((case, manager, team))
+            self.allocated.append(Held(case, manager, team, tuple(p.staff for p in periods)))
         for sentence in [*previous, current]:
             sentence.case = case
         out.sentences.extend(previous)
@@ -779,7 +787,8 @@ class PeopleGenerator:
             ahead = rng.uniform(7, min(to_release.days - 1, 730)) if not new else to_release.days - rng.uniform(1, 21)
             sentenced = today + days(ahead) - to_release
         else:
-            since = rng.uniform(1, min(to_release.days - 1, 730))
+            on_licence = days(length * 30.4) - to_release
+            since = rng.uniform(1, min(to_release.days, on_licence.days, 730) - 1)
             sentenced = today - days(since) - to_release
         release = sentenced + to_release
         licence_end = add_months(sentenced, length)
@@ -1249,10 +1258,10 @@ class PeopleGenerator:
             if period is None:
                 continue
             staff = period.staff.staff
-            future = day > today or (day == today and rng.random() < 0.5)
             if in_custody:
                 kind = self.pick(((ContactKind.VIDEO, 40), (ContactKind.THIRD_PARTY, 40), (ContactKind.CASE_NOTE, 20)))
                 starts = self._at(day, rng.choice((10, 11, 14, 15)), 0)
+                future = starts >= self.now
                 if kind == ContactKind.VIDEO:
                     rows.append(ContactRow(case, sentence, kind, starts, starts + dt.timedelta(minutes=30), staff,
                                            location=prison, outcome="" if future else ContactOutcome.ATTENDED_COMPLIED,
@@ -1266,6 +1275,7 @@ class PeopleGenerator:
                               (ContactKind.HOME_VISIT, 14 if high or safeguarding else 7)))
             hour, minute = divmod(rng.randrange(9 * 60, 16 * 60 + 1, 30), 60)
             starts = self._at(day, hour, minute)
+            future = starts >= self.now
             length = {ContactKind.OFFICE_APPOINTMENT: 45, ContactKind.HOME_VISIT: 60, ContactKind.PHONE: 15,
                       ContactKind.VIDEO: 30}[kind]
             location = {ContactKind.OFFICE_APPOINTMENT: f"{town} probation office",
@@ -1322,7 +1332,7 @@ class PeopleGenerator:
         """Appointment days from sentence to the horizon, denser early on and for higher risk."""
         rng = self.rng
         release = supervision.release
-        custody_until = release if person.custody and person.status != SentenceStatus.COMMUNITY else None
+        custody_until = release if person.custody else None
         if person.status == SentenceStatus.PRE_RELEASE and release is None:
             custody_until = dt.date.max
         day = supervision.start
@@ -1407,41 +1417,40 @@ def _cumulative(values):
 
 
 def plan_limited_access(scale: Scale, rng: random.Random, org: Organisation,
-                        allocated: list[tuple[Case, StaffPlan, Team]]) -> tuple[list[CaseAccess], list[Case]]:
+                        allocated: list[Held]) -> tuple[list[CaseAccess], list[Case]]:
     """Restricted cases (seen only by their manager and SPO) and exclusions, including one for ``po``."""
     po = org.logins["po"]
     rows: list[CaseAccess] = []
     changed: dict[int, Case] = {}
 
-    def restrict(case: Case, manager: StaffPlan, team: Team) -> None:
+    def restrict(held: Held) -> None:
         reason = rng.choice(catalogue.RESTRICTION_REASONS)
-        case.restricted = True
-        changed[case.pk] = case
-        rows.append(CaseAccess(case=case, staff=manager.staff, kind=AccessKind.PERMITTED, reason=reason))
-        rows.append(CaseAccess(case=case, staff=org.spo[team.code].staff, kind=AccessKind.PERMITTED, reason=reason))
+        held.case.restricted = True
+        changed[held.case.pk] = held.case
+        for staff in (held.manager.staff, org.spo[held.team.code].staff):
+            rows.append(CaseAccess(case=held.case, staff=staff, kind=AccessKind.PERMITTED, reason=reason))
 
-    def exclude(case: Case, staff: StaffPlan) -> None:
-        case.has_exclusions = True
-        changed[case.pk] = case
-        rows.append(CaseAccess(case=case, staff=staff.staff, kind=AccessKind.EXCLUDED,
+    def exclude(held: Held, staff: StaffPlan) -> None:
+        held.case.has_exclusions = True
+        changed[held.case.pk] = held.case
+        rows.append(CaseAccess(case=held.case, staff=staff.staff, kind=AccessKind.EXCLUDED,
                                reason=rng.choice(catalogue.EXCLUSION_REASONS)))
 
-    first_team = org.teams[0]
-    own = [entry for entry in allocated if entry[1] is po]
+    own = [held for held in allocated if held.manager is po]
     if own and scale.restricted_cases:
-        restrict(*rng.choice(own))
-    others = [entry for entry in allocated if entry[1] is not po]
-    for entry in rng.sample(others, min(max(scale.restricted_cases - 1, 0), len(others))):
-        restrict(*entry)
-    # One case in po's own team that po may never see: the exclusion the demo shows.
-    teammates = [entry for entry in others if entry[2] is first_team and not entry[0].restricted]
+        restrict(rng.choice(own))  # so the demo shows po a case their teammates cannot see
+    others = [held for held in allocated if po not in held.held_by]
+    for held in rng.sample(others, min(max(scale.restricted_cases - 1, 0), len(others))):
+        restrict(held)
+    # A case in po's own team that po has never held and may never see.
+    teammates = [held for held in others if held.team is org.teams[0] and not held.case.restricted]
     if teammates:
-        exclude(rng.choice(teammates)[0], po)
-    candidates = [entry for entry in others if not entry[0].restricted and not entry[0].has_exclusions]
-    for case, manager, team in rng.sample(candidates, min(scale.excluded_cases, len(candidates))):
-        colleagues = [p for p in org.practitioners[team.code] if p is not manager]
+        exclude(rng.choice(teammates), po)
+    candidates = [held for held in others if not held.case.restricted and not held.case.has_exclusions]
+    for held in rng.sample(candidates, min(scale.excluded_cases, len(candidates))):
+        colleagues = [p for p in org.practitioners[held.team.code] if p not in held.held_by]
         if colleagues:
-            exclude(case, rng.choice(colleagues))
+            exclude(held, rng.choice(colleagues))
     return rows, list(changed.values())
 
 
@@ -1481,7 +1490,7 @@ def delete_world() -> None:
 
 
 def _write_organisation(org: Organisation, batch: int) -> None:
-    org.provider.save()
+    Provider.objects.bulk_create([org.provider])
     Region.objects.bulk_create(org.regions, batch_size=batch)
     Pdu.objects.bulk_create(org.pdus, batch_size=batch)
     Team.objects.bulk_create(org.teams, batch_size=batch)

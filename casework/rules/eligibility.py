@@ -43,6 +43,8 @@ class PractitionerCategory(StrEnum):
     PSO_UNTRAINED = "PSO_UNTRAINED"
 
 
+RULES_VERSION = "eligibility-2026.1"
+
 ALL_PROTECT_LEVELS = frozenset(ProtectLevel)
 MAPPA_RESTRICTED_LEVELS = (2, 3)
 

@@ -1,0 +1,1 @@
+"""Casework's benchmarks: performance targets live here, never as timed assertions in tests."""
