@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import factory
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from casework.access.models import ApiClient, ApiToken, InspectionExercise, ScopeGrant
+from casework.access.tokens import digest_of, new_token
 from casework.account.models import User
 from casework.organisation.models import Pdu, Provider, Region, Team
 from casework.record.choices import (
@@ -282,3 +288,74 @@ class AddressFactory(factory.django.DjangoModelFactory):
     town = "Sheffield"
     postcode = "S1 2AB"
     start_date = dt.date(2025, 1, 1)
+
+
+# Access: scope grants, inspection exercises, API clients and the second factor.
+
+
+class QualityAssuranceFactory(StaffFactory):
+    grade = Grade.QA
+
+
+class InspectorFactory(StaffFactory):
+    """An inspector. The grade gives no access to cases; only a grant within a running exercise does."""
+
+    grade = Grade.QA
+
+
+def grant(staff: Staff, role: str, *, starts_on=dt.date(2020, 1, 1), ends_on=None, exercise=None,
+          **scope) -> ScopeGrant:
+    """A scope grant for ``staff`` (test set-up: written directly, not audited)."""
+    return ScopeGrant.objects.create(staff=staff, role=role, starts_on=starts_on, ends_on=ends_on,
+                                     exercise=exercise, reason="Test", **scope)
+
+
+def running_exercise(**scope) -> InspectionExercise:
+    """An inspection exercise that started a week ago and ends in three weeks."""
+    today = timezone.localdate()
+    return InspectionExercise.objects.create(
+        name=f"Inspection {InspectionExercise.objects.count() + 1}", starts_on=today - dt.timedelta(days=7),
+        ends_on=today + dt.timedelta(days=21), **scope)
+
+
+def inspector_on(exercise: InspectionExercise, staff: Staff | None = None) -> Staff:
+    """An inspector on ``exercise``, with a grant over its whole scope and dates."""
+    staff = staff or InspectorFactory()
+    grant(staff, "INSPECTOR", starts_on=exercise.starts_on, ends_on=exercise.ends_on, exercise=exercise,
+          team=exercise.team, pdu=exercise.pdu, region=exercise.region, national=exercise.national)
+    return staff
+
+
+def api_client(name: str, *, scopes=("cases:read", "rules"), expires_in=dt.timedelta(days=30),
+               **scope) -> tuple[ApiClient, ApiToken, str]:
+    """An API client with one token: ``(client, token row, the token itself)``."""
+    user = User.objects.create(username=f"api.{name}")
+    user.set_unusable_password()
+    user.save()
+    client = ApiClient.objects.create(name=name, user=user, **scope)
+    secret, prefix = new_token()
+    token = ApiToken.objects.create(client=client, prefix=prefix, digest=digest_of(secret), scopes=list(scopes),
+                                    expires_at=timezone.now() + expires_in)
+    return client, token, secret
+
+
+def authenticator_for(user) -> TOTPDevice:
+    """A confirmed authenticator app (TOTP device) for ``user``."""
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+
+
+def current_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+    """The code ``device``'s authenticator app shows now (or ``steps_ahead`` 30-second steps later)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + 30 * steps_ahead
+    return f"{totp.token():06d}"
+
+
+def sign_in_fully(client, user):
+    """Sign ``client`` in as ``user`` with both factors (an authenticator is set up if need be)."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or authenticator_for(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

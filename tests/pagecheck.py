@@ -1,5 +1,6 @@
 """Checks every HTML page the tests fetch: one <h1>, the title pattern, unique ids, an error
-summary whenever a field shows an error, and no server error."""
+summary whenever a field shows an error, every script carrying the response's CSP nonce (and no
+inline event handlers), and no server error."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from html.parser import HTMLParser
 from django.test import Client
 
 TITLE_RE = re.compile(r"^(Error: )?\S.* – Casework – GOV\.UK$")
+NONCE_RE = re.compile(r"'nonce-([^']+)'")
 
 
 class PageProblem(AssertionError):
@@ -24,9 +26,14 @@ class _Collector(HTMLParser):
         self.classes: set[str] = set()
         self.in_title = False
         self.title = ""
+        self.script_nonces: list[str | None] = []
+        self.event_handlers: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "script":
+            self.script_nonces.append(attrs.get("nonce"))
+        self.event_handlers.extend(f"<{tag} {name}>" for name in attrs if name.startswith("on"))
         if tag == "h1":
             self.h1 += 1
         if tag == "title":
@@ -70,6 +77,11 @@ def check_page(response, path: str = "") -> None:
         problems.append("a field shows an error but there is no error summary")
     if shows_error and not title.startswith("Error: "):
         problems.append("a page with errors must start its title with 'Error: '")
+    nonce = NONCE_RE.search(response.get("Content-Security-Policy", ""))
+    if collector.script_nonces and (nonce is None or any(n != nonce.group(1) for n in collector.script_nonces)):
+        problems.append("every <script> must carry the nonce of the response's Content-Security-Policy")
+    if collector.event_handlers:
+        problems.append(f"inline event handlers, which the Content-Security-Policy blocks: {collector.event_handlers}")
     if problems:
         raise PageProblem(f"{path}: " + "; ".join(problems))
 

@@ -2,7 +2,7 @@
 
 Object-level rules (which case) live in ``casework.access.visibility``; this module answers
 "may this viewer use this kind of page or action at all?". Deny by default: a permission not
-listed in ``RULES`` is refused to everyone.
+listed in ``RULES`` (people) or ``API_CLIENT_RULES`` (other systems) is refused.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import functools
 from collections.abc import Callable
 from enum import StrEnum
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
-from casework.access.models import Role
+from casework.access.models import ApiScope, Role
 from casework.access.viewer import Viewer, request_viewer
 
 
@@ -23,10 +24,18 @@ class Perm(StrEnum):
     TEAM_VIEW = "team.view"
     CASE_VIEW = "case.view"
     CASE_SEARCH = "case.search"
+    CASE_EXPORT = "case.export"
     CASE_EDIT = "case.edit"
     CONTACT_RECORD = "contact.record"
     RULES_USE = "rules.use"
+    API_SCHEMA = "api.schema"
+    AUDIT_VIEW = "audit.view"
+    ACCESS_MANAGE = "access.manage"
     ADMIN = "admin.access"
+
+
+def _writes(viewer: Viewer) -> bool:
+    return viewer.has_role(Role.PRACTITIONER, Role.SPO) and not viewer.read_only
 
 
 RULES: dict[Perm, Callable[[Viewer], bool]] = {
@@ -35,17 +44,41 @@ RULES: dict[Perm, Callable[[Viewer], bool]] = {
     Perm.TEAM_VIEW: lambda v: bool(v.team_ids or v.pdu_ids or v.region_ids or v.national),
     Perm.CASE_VIEW: lambda v: v.has_case_scope,
     Perm.CASE_SEARCH: lambda v: v.has_case_scope,
-    Perm.CASE_EDIT: lambda v: v.has_role(Role.PRACTITIONER, Role.SPO),
-    Perm.CONTACT_RECORD: lambda v: v.has_role(Role.PRACTITIONER, Role.SPO),
+    # Lists of cases leave the service in a file: managers, quality assurance and inspectors only.
+    Perm.CASE_EXPORT: lambda v: v.has_case_scope and v.has_role(
+        Role.SPO, Role.HEAD_OF_PDU, Role.QUALITY_ASSURANCE, Role.INSPECTOR),
+    Perm.CASE_EDIT: _writes,
+    Perm.CONTACT_RECORD: _writes,
     Perm.RULES_USE: lambda v: v.staff_id is not None or v.is_admin,
+    Perm.API_SCHEMA: lambda v: v.user_id is not None,
+    Perm.AUDIT_VIEW: lambda v: v.is_admin,
+    Perm.ACCESS_MANAGE: lambda v: v.is_admin,
     Perm.ADMIN: lambda v: v.is_admin,
 }
 
+# Another system holds only what its token's scopes give; it never uses a page.
+API_CLIENT_RULES: dict[Perm, Callable[[Viewer], bool]] = {
+    Perm.API_SCHEMA: lambda v: True,
+    Perm.RULES_USE: lambda v: ApiScope.RULES in v.api_scopes,
+    Perm.CASE_VIEW: lambda v: v.has_case_scope,
+}
+
+# Roles that must confirm a time-based one-time password after their password (when enforced).
+SECOND_FACTOR_ROLES = (Role.SPO, Role.HEAD_OF_PDU, Role.ADMINISTRATOR)
+
 
 def has_perm(viewer: Viewer, perm: Perm) -> bool:
-    """Whether ``viewer`` holds ``perm`` (False for anything not in ``RULES``)."""
-    rule = RULES.get(perm)
-    return bool(rule and viewer.user_id is not None and rule(viewer))
+    """Whether ``viewer`` holds ``perm`` (False for anything its rules table does not list)."""
+    if viewer.user_id is None:
+        return False
+    rule = (API_CLIENT_RULES if viewer.is_api_client else RULES).get(perm)
+    return bool(rule and rule(viewer))
+
+
+def second_factor_required(viewer: Viewer) -> bool:
+    """Whether this person must confirm a one-time password before using Casework."""
+    return bool(settings.SECOND_FACTOR_ENFORCED and not viewer.is_api_client
+                and viewer.has_role(*SECOND_FACTOR_ROLES))
 
 
 def requires(perm: Perm):

@@ -1,14 +1,393 @@
-"""Writes of the access context: auditing views of limited-access cases."""
+"""Writes of the access context: who may see what, and the audit of reads that must be recorded.
+
+Every change to access — scope grants, limited access on a case, inspection exercises, API clients
+and their tokens — goes through here, is made by an administrator and is audited in the same
+transaction. Views of limited-access cases and every export of case lists are recorded too.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime as dt
+from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from casework.access.models import ApiClient, ApiScope, ApiToken, InspectionExercise, Role, ScopeGrant
+from casework.access.policy import Perm, has_perm
+from casework.access.tokens import digest_of, new_token
+from casework.access.viewer import viewer_for
 from casework.audit.services import audit_record
-from casework.record.models import Case
+from casework.core.errors import DomainValidationError, NotPermittedError
+from casework.organisation.models import Pdu, Region, Team
+from casework.record.choices import AccessKind
+from casework.record.models import Case, CaseAccess
+from casework.workforce.models import Staff
+
+ONLY_ADMINISTRATORS = "Only administrators change who may see what"
+ONE_SCOPE = "Select exactly one of a team, a PDU, a region or England and Wales"
+AT_MOST_ONE_SCOPE = "Select at most one of a team, a PDU, a region or England and Wales"
+REASON_REQUIRED = "Enter the reason"
+GRANT_ROLE_UNKNOWN = "Select head of PDU, quality assurance or inspector"
+START_REQUIRED = "Enter the start date"
+ENDS_BEFORE_START = "The end date must be the same as or after the start date"
+INSPECTOR_NEEDS_EXERCISE = "Select the inspection exercise the inspector is part of"
+EXERCISE_ONLY_FOR_INSPECTORS = "Only an inspector's access belongs to an inspection exercise"
+INSPECTOR_OUTSIDE_SCOPE = "An inspector's access must lie inside the inspection exercise's scope"
+INSPECTOR_OUTSIDE_DATES = "An inspector's access must start and end within the inspection exercise's dates"
+NAME_REQUIRED = "Enter a name"
+NAME_TAKEN = "That name is already in use"
+ACCESS_KIND_UNKNOWN = "Select excluded or permitted"
+LAST_PERMITTED = ("A restricted case must keep at least one person who may see it: "
+                  "lift the restriction instead")
+SCOPES_REQUIRED = "Select at least one scope"
+SCOPE_UNKNOWN = "Unknown scope {scope!r}: use {choices}"
+EXPIRY_IN_PAST = "The expiry must be in the future"
+EXPIRY_TOO_FAR = "API tokens last at most a year"
+CASES_NEED_CLIENT_SCOPE = "A token that reads cases needs a client with a team, PDU, region or England and Wales"
+TOKEN_LIFETIME_MAX = dt.timedelta(days=366)
+
+
+def _require_admin(by) -> None:
+    if not has_perm(viewer_for(by), Perm.ACCESS_MANAGE):
+        raise NotPermittedError(ONLY_ADMINISTRATORS)
+
+
+def _scope_snapshot(obj) -> dict[str, Any]:
+    return {"team": obj.team_id, "pdu": obj.pdu_id, "region": obj.region_id, "national": obj.national,
+            "scope": obj.scope_label}
+
+
+def _check_scope(team: Team | None, pdu: Pdu | None, region: Region | None, national: bool, *,
+                 allow_none: bool = False) -> str | None:
+    chosen = sum(x is not None for x in (team, pdu, region)) + int(bool(national))
+    if chosen == 1 or (chosen == 0 and allow_none):
+        return None
+    return AT_MOST_ONE_SCOPE if allow_none else ONE_SCOPE
+
+
+def _scopes_containing(team: Team | None, pdu: Pdu | None, region: Region | None, national: bool) -> set:
+    """Every scope that contains the given one (itself included)."""
+    if national:
+        return {("national", None)}
+    if team is not None:
+        return {("team", team.pk), ("pdu", team.pdu_id), ("region", team.pdu.region_id), ("national", None)}
+    if pdu is not None:
+        return {("pdu", pdu.pk), ("region", pdu.region_id), ("national", None)}
+    return {("region", region.pk), ("national", None)}
+
+
+def _scope_key(obj) -> tuple[str, int | None]:
+    if obj.national:
+        return ("national", None)
+    if obj.team_id:
+        return ("team", obj.team_id)
+    if obj.pdu_id:
+        return ("pdu", obj.pdu_id)
+    return ("region", obj.region_id)
+
+
+# Scope grants.
+
+
+@transaction.atomic
+def scope_grant_create(
+    *,
+    staff: Staff,
+    role: str,
+    by,
+    reason: str,
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+    team: Team | None = None,
+    pdu: Pdu | None = None,
+    region: Region | None = None,
+    national: bool = False,
+    exercise: InspectionExercise | None = None,
+) -> ScopeGrant:
+    """Give ``staff`` read access in ``role`` over one scope for a dated period; audited.
+
+    An inspector's grant needs its inspection exercise, and defaults to the exercise's scope and dates.
+    """
+    _require_admin(by)
+    errors: dict[str, str] = {}
+    if role not in ScopeGrant.GRANTABLE:
+        raise DomainValidationError({"role": GRANT_ROLE_UNKNOWN})
+    if role == Role.INSPECTOR:
+        if exercise is None:
+            raise DomainValidationError({"exercise": INSPECTOR_NEEDS_EXERCISE})
+        if team is None and pdu is None and region is None and not national:
+            team, pdu, region, national = exercise.team, exercise.pdu, exercise.region, exercise.national
+        starts_on = starts_on or exercise.starts_on
+        ends_on = ends_on or exercise.ends_on
+    elif exercise is not None:
+        errors["exercise"] = EXERCISE_ONLY_FOR_INSPECTORS
+    if not reason.strip():
+        errors["reason"] = REASON_REQUIRED
+    if starts_on is None:
+        errors["starts_on"] = START_REQUIRED
+    elif ends_on is not None and ends_on < starts_on:
+        errors["ends_on"] = ENDS_BEFORE_START
+    scope_error = _check_scope(team, pdu, region, national)
+    if scope_error:
+        errors["scope"] = scope_error
+    elif exercise is not None and role == Role.INSPECTOR:
+        if _scope_key(exercise) not in _scopes_containing(team, pdu, region, national):
+            errors["scope"] = INSPECTOR_OUTSIDE_SCOPE
+        if starts_on and ends_on and not (exercise.starts_on <= starts_on and ends_on <= exercise.ends_on):
+            errors["ends_on"] = INSPECTOR_OUTSIDE_DATES
+    if errors:
+        raise DomainValidationError(errors)
+    grant = ScopeGrant.objects.create(
+        staff=staff, role=role, team=team, pdu=pdu, region=region, national=national, exercise=exercise,
+        starts_on=starts_on, ends_on=ends_on, reason=reason.strip(), created_by=by,
+    )
+    audit_record(actor=by, action="access.grant_create", obj=grant, detail=f"{grant}: {grant.reason}",
+                 after={"staff": staff.pk, "role": role, **_scope_snapshot(grant), "starts_on": starts_on,
+                        "ends_on": ends_on, "exercise": exercise.pk if exercise else None})
+    return grant
+
+
+@transaction.atomic
+def scope_grant_end(*, grant: ScopeGrant, ends_on: dt.date, by, reason: str) -> ScopeGrant:
+    """Set (or bring forward) the last day of a grant; audited. Grants are ended, never deleted."""
+    _require_admin(by)
+    grant = ScopeGrant.objects.select_for_update().select_related("exercise").get(pk=grant.pk)
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = REASON_REQUIRED
+    if ends_on < grant.starts_on:
+        errors["ends_on"] = ENDS_BEFORE_START
+    elif grant.exercise is not None and ends_on > grant.exercise.ends_on:
+        errors["ends_on"] = INSPECTOR_OUTSIDE_DATES
+    if errors:
+        raise DomainValidationError(errors)
+    before = {"ends_on": grant.ends_on}
+    ScopeGrant.objects.filter(pk=grant.pk).update(ends_on=ends_on)
+    grant.ends_on = ends_on
+    audit_record(actor=by, action="access.grant_end", obj=grant, detail=f"{grant}: {reason.strip()}",
+                 before=before, after={"ends_on": ends_on})
+    return grant
+
+
+# Inspection exercises.
+
+
+@transaction.atomic
+def inspection_exercise_create(
+    *,
+    name: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    by,
+    team: Team | None = None,
+    pdu: Pdu | None = None,
+    region: Region | None = None,
+    national: bool = False,
+) -> InspectionExercise:
+    """Set up an inspection exercise: a name, fixed dates and one scope; audited."""
+    _require_admin(by)
+    errors = {}
+    name = " ".join(name.split())
+    if not name:
+        errors["name"] = NAME_REQUIRED
+    elif InspectionExercise.objects.filter(name=name).exists():
+        errors["name"] = NAME_TAKEN
+    if ends_on < starts_on:
+        errors["ends_on"] = ENDS_BEFORE_START
+    scope_error = _check_scope(team, pdu, region, national)
+    if scope_error:
+        errors["scope"] = scope_error
+    if errors:
+        raise DomainValidationError(errors)
+    exercise = InspectionExercise.objects.create(name=name, starts_on=starts_on, ends_on=ends_on, team=team,
+                                                 pdu=pdu, region=region, national=national, created_by=by)
+    audit_record(actor=by, action="access.exercise_create", obj=exercise, detail=str(exercise),
+                 after={"name": name, "starts_on": starts_on, "ends_on": ends_on, **_scope_snapshot(exercise)})
+    return exercise
+
+
+@transaction.atomic
+def inspection_exercise_end(*, exercise: InspectionExercise, ends_on: dt.date, by) -> InspectionExercise:
+    """Change an exercise's last day; its inspectors lose access after it whatever their grants say. Audited."""
+    _require_admin(by)
+    exercise = InspectionExercise.objects.select_for_update().get(pk=exercise.pk)
+    if ends_on < exercise.starts_on:
+        raise DomainValidationError({"ends_on": ENDS_BEFORE_START})
+    before = {"ends_on": exercise.ends_on}
+    InspectionExercise.objects.filter(pk=exercise.pk).update(ends_on=ends_on)
+    exercise.ends_on = ends_on
+    audit_record(actor=by, action="access.exercise_end", obj=exercise, detail=str(exercise), before=before,
+                 after={"ends_on": ends_on})
+    return exercise
+
+
+# Limited access on a case.
+
+
+def _refresh_limited_access_flags(case: Case) -> None:
+    rules = CaseAccess.objects.filter(case=case)
+    Case.objects.filter(pk=case.pk).update(
+        restricted=rules.filter(kind=AccessKind.PERMITTED).exists(),
+        has_exclusions=rules.filter(kind=AccessKind.EXCLUDED).exists(),
+    )
+
+
+@transaction.atomic
+def case_access_set(*, case: Case, staff: Staff, kind: str, reason: str, by) -> CaseAccess:
+    """Exclude ``staff`` from a case, or permit them to see it (which makes the case restricted); audited.
+
+    A case with any PERMITTED rule is restricted: only the permitted staff see it. An EXCLUDED
+    member of staff never sees it, in any list, search, count, export or API response.
+    """
+    _require_admin(by)
+    errors = {}
+    if kind not in AccessKind.values:
+        errors["kind"] = ACCESS_KIND_UNKNOWN
+    if not reason.strip():
+        errors["reason"] = REASON_REQUIRED
+    if errors:
+        raise DomainValidationError(errors)
+    Case.objects.select_for_update().filter(pk=case.pk).first()
+    existing = CaseAccess.objects.filter(case=case, staff=staff).first()
+    before = {"staff": staff.pk, "kind": existing.kind, "reason": existing.reason} if existing else None
+    if existing is not None and existing.kind == AccessKind.PERMITTED and kind != AccessKind.PERMITTED and \
+            not CaseAccess.objects.filter(case=case, kind=AccessKind.PERMITTED).exclude(pk=existing.pk).exists():
+        raise DomainValidationError({"kind": LAST_PERMITTED})
+    rule, _ = CaseAccess.objects.update_or_create(case=case, staff=staff,
+                                                  defaults={"kind": kind, "reason": reason.strip()})
+    _refresh_limited_access_flags(case)
+    audit_record(actor=by, action="access.case_rule_set", obj=rule, crn=case.crn, detail=reason.strip(),
+                 before=before, after={"staff": staff.pk, "kind": kind, "reason": reason.strip()})
+    return rule
+
+
+@transaction.atomic
+def case_access_remove(*, rule: CaseAccess, by, reason: str) -> None:
+    """Remove one exclusion or permission from a case; audited. The last permission cannot go this way."""
+    _require_admin(by)
+    if not reason.strip():
+        raise DomainValidationError({"reason": REASON_REQUIRED})
+    rule = CaseAccess.objects.select_for_update().select_related("case").get(pk=rule.pk)
+    case = rule.case
+    if rule.kind == AccessKind.PERMITTED and not CaseAccess.objects.filter(
+            case=case, kind=AccessKind.PERMITTED).exclude(pk=rule.pk).exists():
+        raise DomainValidationError({"kind": LAST_PERMITTED})
+    before = {"staff": rule.staff_id, "kind": rule.kind, "reason": rule.reason}
+    audit_record(actor=by, action="access.case_rule_remove", obj=rule, crn=case.crn, detail=reason.strip(),
+                 before=before, after=None)
+    rule.delete()
+    _refresh_limited_access_flags(case)
+
+
+@transaction.atomic
+def case_restriction_lift(*, case: Case, by, reason: str) -> int:
+    """Make a restricted case visible again to everyone in scope (exclusions stay); audited."""
+    _require_admin(by)
+    if not reason.strip():
+        raise DomainValidationError({"reason": REASON_REQUIRED})
+    permitted = CaseAccess.objects.filter(case=case, kind=AccessKind.PERMITTED)
+    before = {"permitted": sorted(permitted.values_list("staff_id", flat=True))}
+    removed, _ = permitted.delete()
+    _refresh_limited_access_flags(case)
+    audit_record(actor=by, action="access.case_restriction_lift", obj=case, crn=case.crn, detail=reason.strip(),
+                 before=before, after={"permitted": []})
+    return removed
+
+
+# API clients and tokens.
+
+
+@transaction.atomic
+def api_client_create(
+    *,
+    name: str,
+    by,
+    team: Team | None = None,
+    pdu: Pdu | None = None,
+    region: Region | None = None,
+    national: bool = False,
+) -> ApiClient:
+    """Register another system, with the account its calls are recorded against; audited."""
+    _require_admin(by)
+    errors = {}
+    name = " ".join(name.split())
+    username = f"api.{slugify(name)}"[:150]
+    if not slugify(name):
+        errors["name"] = NAME_REQUIRED
+    elif ApiClient.objects.filter(name=name).exists() or get_user_model().objects.filter(username=username).exists():
+        errors["name"] = NAME_TAKEN
+    scope_error = _check_scope(team, pdu, region, national, allow_none=True)
+    if scope_error:
+        errors["scope"] = scope_error
+    if errors:
+        raise DomainValidationError(errors)
+    user = get_user_model()(username=username, is_active=True)
+    user.set_unusable_password()  # the account exists to be named in the audit log; it never signs in
+    user.save()
+    client = ApiClient.objects.create(name=name, user=user, team=team, pdu=pdu, region=region, national=national,
+                                      created_by=by)
+    audit_record(actor=by, action="access.api_client_create", obj=client, detail=name,
+                 after={"name": name, "username": username, **_scope_snapshot(client)})
+    return client
+
+
+@transaction.atomic
+def api_token_issue(*, client: ApiClient, scopes: list[str], expires_at: dt.datetime, by,
+                    now: dt.datetime | None = None) -> tuple[ApiToken, str]:
+    """A new token for ``client``: the stored row and the token itself, which is shown once and never kept."""
+    _require_admin(by)
+    now = now or timezone.now()
+    errors = {}
+    scopes = sorted(set(scopes))
+    unknown = [s for s in scopes if s not in ApiScope.values]
+    if not scopes:
+        errors["scopes"] = SCOPES_REQUIRED
+    elif unknown:
+        errors["scopes"] = SCOPE_UNKNOWN.format(scope=unknown[0], choices=", ".join(ApiScope.values))
+    elif ApiScope.CASES_READ in scopes and not client.has_scope:
+        errors["scopes"] = CASES_NEED_CLIENT_SCOPE
+    if expires_at <= now:
+        errors["expires_at"] = EXPIRY_IN_PAST
+    elif expires_at - now > TOKEN_LIFETIME_MAX:
+        errors["expires_at"] = EXPIRY_TOO_FAR
+    if errors:
+        raise DomainValidationError(errors)
+    secret, prefix = new_token()
+    token = ApiToken.objects.create(client=client, prefix=prefix, digest=digest_of(secret), scopes=scopes,
+                                    expires_at=expires_at, created_by=by)
+    audit_record(actor=by, action="access.api_token_issue", obj=token, detail=f"{client.name} token {prefix}",
+                 after={"client": client.pk, "prefix": prefix, "scopes": scopes, "expires_at": expires_at})
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by, now: dt.datetime | None = None) -> ApiToken:
+    """Stop a token working at once; audited."""
+    _require_admin(by)
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    before = {"revoked_at": token.revoked_at}
+    if token.revoked_at is None:
+        token.revoked_at = now or timezone.now()
+        ApiToken.objects.filter(pk=token.pk).update(revoked_at=token.revoked_at)
+    audit_record(actor=by, action="access.api_token_revoke", obj=token, detail=f"token {token.prefix}",
+                 before=before, after={"revoked_at": token.revoked_at})
+    return token
+
+
+# Reads that are recorded.
 
 
 @transaction.atomic
 def restricted_case_viewed(*, case: Case, by, page: str) -> None:
     """Record that ``by`` opened ``page`` of a limited-access case."""
     audit_record(actor=by, action="case.view_restricted", obj=case, crn=case.crn, detail=page)
+
+
+@transaction.atomic
+def case_list_exported(*, by, what: str, filters: dict[str, Any], crns: list[str]) -> None:
+    """Record an export of a list of cases: what, with which filters, and every CRN in it."""
+    audit_record(actor=by, action="case.export", detail=what,
+                 after={"filters": filters, "count": len(crns), "crns": crns})

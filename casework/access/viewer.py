@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 
-from casework.access.models import Role, ScopeGrant
+from casework.access.models import ApiScope, ApiToken, Role, ScopeGrant
 from casework.organisation.models import Team
 from casework.workforce.models import Grade, Staff, TeamMembership
 
@@ -38,16 +38,27 @@ class Viewer:
     national: bool = False
     is_admin: bool = False
     grants: tuple[str, ...] = field(default_factory=tuple)
+    # Inspectors read and never write, whatever else they hold.
+    read_only: bool = False
+    # Set for another system calling the API with a token; ``api_scopes`` are the token's scopes.
+    api_client_id: int | None = None
+    api_scopes: frozenset[str] = frozenset()
 
     @property
     def is_practitioner(self) -> bool:
         return Role.PRACTITIONER in self.roles
 
     @property
+    def is_api_client(self) -> bool:
+        return self.api_client_id is not None
+
+    @property
     def has_case_scope(self) -> bool:
         """Whether the viewer can see any case at all."""
-        return bool(self.staff_id and (self.is_practitioner or self.team_ids or self.pdu_ids
-                                       or self.region_ids or self.national))
+        organisational = bool(self.team_ids or self.pdu_ids or self.region_ids or self.national)
+        if self.is_api_client:
+            return ApiScope.CASES_READ in self.api_scopes and organisational
+        return bool(self.staff_id and (self.is_practitioner or organisational))
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
@@ -90,9 +101,15 @@ def viewer_for(user, *, today: dt.date | None = None) -> Viewer:
     national = False
     grants = []
     grant_current = Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-    for grant in ScopeGrant.objects.filter(grant_current, staff=staff):
+    # An inspector's grant counts only while its inspection exercise runs.
+    exercise_running = Q(exercise__isnull=True) | Q(exercise__starts_on__lte=today, exercise__ends_on__gte=today)
+    current_grants = ScopeGrant.objects.filter(grant_current, exercise_running, staff=staff).select_related(
+        "team", "pdu", "region", "exercise"
+    )
+    for grant in current_grants:
         roles.add(Role(grant.role))
-        grants.append(f"{grant.get_role_display()}: {grant.scope_label}")
+        label = f"{grant.get_role_display()}: {grant.scope_label}"
+        grants.append(f"{label} ({grant.exercise.name})" if grant.exercise else label)
         if grant.national:
             national = True
         elif grant.region_id:
@@ -119,13 +136,36 @@ def viewer_for(user, *, today: dt.date | None = None) -> Viewer:
         national=national,
         is_admin=is_admin,
         grants=tuple(grants),
+        read_only=Role.INSPECTOR in roles,
+    )
+
+
+def viewer_for_token(token: ApiToken) -> Viewer:
+    """The ``Viewer`` for another system calling with ``token``: its client's scope, the token's scopes."""
+    client = token.client
+    return Viewer(
+        user_id=client.user_id,
+        username=client.user.get_username(),
+        roles=frozenset({Role.API_CLIENT}),
+        team_ids=frozenset({client.team_id} if client.team_id else ()),
+        pdu_ids=frozenset({client.pdu_id} if client.pdu_id else ()),
+        region_ids=frozenset({client.region_id} if client.region_id else ()),
+        national=client.national,
+        read_only=True,
+        api_client_id=client.pk,
+        api_scopes=frozenset(token.scopes),
     )
 
 
 def request_viewer(request) -> Viewer:
-    """The request's ``Viewer``, computed once and cached on the request."""
+    """The request's ``Viewer``, computed once and cached on the request.
+
+    An API request authenticated with a token (``request.auth``, set by Django REST framework) gets
+    the token's viewer; everything else gets the signed-in person's.
+    """
     viewer = getattr(request, "_casework_viewer", None)
     if viewer is None or viewer.user_id != getattr(request.user, "pk", None):
-        viewer = viewer_for(request.user)
+        token = getattr(request, "auth", None)
+        viewer = viewer_for_token(token) if isinstance(token, ApiToken) else viewer_for(request.user)
         request._casework_viewer = viewer
     return viewer

@@ -34,12 +34,15 @@ def visible_cases(viewer: Viewer, queryset: QuerySet[Case] | None = None) -> Que
     """``queryset`` (default: all cases) narrowed to what ``viewer`` may see.
 
     Limited access: a viewer with an EXCLUDED rule never sees the case; a restricted case is seen
-    only with a PERMITTED rule. Both apply in every role, including national ones.
+    only with a PERMITTED rule. Both apply in every role, including national ones. Another system
+    (an API client) never receives a limited-access case at all: it cannot apply rules about people.
     """
     qs = Case.objects.all() if queryset is None else queryset
     if not viewer.has_case_scope:
         return qs.none()
     scoped = qs.filter(scope_filter(viewer))
+    if viewer.is_api_client:
+        return scoped.filter(restricted=False, has_exclusions=False)
     rules = CaseAccess.objects.filter(case_id=OuterRef("pk"), staff_id=viewer.staff_id)
     return scoped.exclude(
         Q(has_exclusions=True) & Exists(rules.filter(kind=AccessKind.EXCLUDED))
@@ -52,8 +55,8 @@ def can_see(viewer: Viewer, case: Case) -> bool:
 
 
 def can_change(viewer: Viewer, case: Case) -> bool:
-    """Whether ``viewer`` may write to ``case``: its case manager, or the SPO of its team."""
-    if not viewer.staff_id:
+    """Whether ``viewer`` may write to ``case``: its case manager, or the SPO of its team (never an inspector)."""
+    if not viewer.staff_id or viewer.read_only:
         return False
     holds = viewer.is_practitioner and case.manager_id == viewer.staff_id
     manages = case.team_id is not None and case.team_id in viewer.managed_team_ids

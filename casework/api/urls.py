@@ -1,16 +1,16 @@
-"""API URLs: the rule engines and the OpenAPI schema."""
+"""API URLs: cases, the rule engines and the OpenAPI schema."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
 
-from casework.access.policy import Perm
+from casework.api.cases import case_detail_view, case_list, case_lookup
+from casework.api.schema import schema
 from casework.api.views import rule_view
 from casework.rules import registry
 
-schema = SpectacularAPIView.as_view()
-schema.casework_permission = Perm.SIGNED_IN
-
 urlpatterns = [
     path("schema/", schema, name="api-schema"),
+    path("cases/", case_list, name="api-case-list"),
+    path("cases/lookup", case_lookup, name="api-case-lookup"),
+    path("cases/<str:crn>", case_detail_view, name="api-case-detail"),
     *[path(f"rules/{name}", rule_view(name), name=f"api-rules-{name}") for name in registry.names()],
 ]

@@ -6,7 +6,7 @@ import datetime as dt
 import decimal
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
 from casework.audit.context import client_ip
 from casework.audit.models import AuditEvent
@@ -61,3 +61,10 @@ def changes(instance: models.Model, fields: list[str], new: dict[str, Any]) -> t
             before[name] = getattr(instance, name)
             after[name] = new[name]
     return before, after
+
+
+@transaction.atomic
+def audit_log_exported(*, by, filters: dict[str, Any], count: int) -> AuditEvent:
+    """Record that ``by`` downloaded ``count`` rows of the audit log with these filters."""
+    return audit_record(actor=by, action="audit.export", detail=f"{count} rows",
+                        after={"filters": filters, "count": count})

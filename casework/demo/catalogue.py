@@ -202,7 +202,7 @@ MALE_FIRST_NAMES = (
     "Charlie", "George", "Harry", "Oliver", "William", "Mohammed", "Ahmed", "Imran", "Bilal", "Hamza",
     "Zain", "Arjun", "Ravi", "Sandeep", "Tomasz", "Piotr", "Marius", "Andrei", "Kwame", "Tunde", "Delroy",
     "Leon", "Marcus", "Jermaine", "Kofi", "Emeka", "Dylan", "Rhys", "Gareth", "Owen", "Declan", "Ciaran",
-    "Callum", "Euan", "Fraser",
+    "Euan", "Fraser",
 )
 
 FEMALE_FIRST_NAMES = (
@@ -221,7 +221,7 @@ SURNAMES = (
     "Cooper", "Hill", "Ward", "Hughes", "Turner", "Edwards", "Moore", "Harris", "Martin", "Thomas", "Baker",
     "Harrison", "Morris", "Parker", "Cook", "Bennett", "Shaw", "Holmes", "Lee", "Kelly", "Murphy", "Walsh",
     "O'Brien", "O'Neill", "Doyle", "Byrne", "McDonald", "Campbell", "Stewart", "Scott", "Reid", "Murray",
-    "Fraser", "Hussain", "Ali", "Ahmed", "Begum", "Akhtar", "Mahmood", "Iqbal", "Singh", "Kaur", "Sharma",
+    "Fraser", "Hussain", "Ali", "Ahmed", "Akhtar", "Mahmood", "Iqbal", "Singh", "Sharma",
     "Mistry", "Chauhan", "Nowak", "Kowalski", "Wiśniewski", "Popescu", "Okafor", "Adeyemi", "Mensah",
     "Campbell-Brown", "Francis", "Grant", "Barnes", "Henry", "Chapman", "Ellis", "Webb", "Marshall",
     "Atkinson", "Fletcher", "Dixon", "Hunt", "Palmer", "Mills", "Barker", "Lloyd", "Powell", "Price",
@@ -230,6 +230,9 @@ SURNAMES = (
     "Spencer", "Stevens", "Lawrence", "Hudson", "Dawson", "Lambert", "Sutcliffe", "Haigh", "Hirst", "Ramsden",
     "Shepherd", "Firth", "Hardcastle", "Crossley", "Booth", "Ackroyd", "Priestley", "Whiteley", "Hepworth",
 )
+
+# Surnames only women carry (Sikh and Bangladeshi naming customs).
+WOMENS_SURNAMES = ("Kaur", "Begum")
 
 STREET_NAMES = (
     "Victoria", "Albert", "Station", "Church", "Park", "Mill", "Queen", "King", "Manor", "Meadow", "Springfield",
@@ -369,6 +372,11 @@ SENSITIVE_NOTES = (
     "Sensitive: health information shared by the community mental health team.",
     "Sensitive: victim liaison officer update about the victim's concerns.",
     "Sensitive: police intelligence shared under information-sharing agreement.",
+)
+PRISON_LIAISON_NOTES = (
+    "Contact with the prison offender manager about sentence progress.",
+    "Prison offender manager confirmed the release plan and the licence address.",
+    "Sentence plan review in custody attended by video with the prison offender manager.",
 )
 CASE_NOTES = (
     "Case reviewed. Sentence plan updated.",

@@ -168,6 +168,48 @@ def tier_history(*, case: Case, limit: int = 10) -> list[TierCalculation]:
     return list(case.tier_calculations.order_by("-calculated_at", "-id")[:limit])
 
 
+@dataclass(frozen=True)
+class CaseListFilters:
+    crn: str = ""
+    team: str = ""  # team code
+    pdu: str = ""  # PDU code
+    tier: str = ""  # protect level letter, A to D
+    rosh: str = ""
+    status: str = ""
+
+
+def case_list_for_user(*, viewer: Viewer, filters: CaseListFilters) -> QuerySet[Case]:
+    """The cases the viewer may see, filtered, in name order (the API's case list)."""
+    qs = visible_cases(viewer).select_related("pdu", "team", "manager")
+    if filters.crn:
+        qs = qs.filter(crn=identifiers.normalise_crn(filters.crn))
+    if filters.team:
+        qs = qs.filter(team__code=filters.team)
+    if filters.pdu:
+        qs = qs.filter(pdu__code=filters.pdu)
+    if filters.tier:
+        qs = qs.filter(tier__startswith=filters.tier)
+    if filters.rosh:
+        qs = qs.filter(rosh=filters.rosh)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return qs.order_by("last_name", "first_name", "crn")
+
+
+def cases_by_crn_for_user(*, viewer: Viewer, crns: list[str]) -> list[Case]:
+    """The cases among ``crns`` that the viewer may see, in name order."""
+    return list(visible_cases(viewer).select_related("pdu", "team", "manager").filter(crn__in=crns)
+                .order_by("last_name", "first_name", "crn"))
+
+
+def case_detail(*, case: Case) -> tuple[list[Sentence], list[Registration]]:
+    """A fetched case's sentences and current registrations (for the API)."""
+    sentences = list(case.sentences.order_by("-sentence_date", "-number"))
+    registrations = list(case.registrations.filter(end_date__isnull=True).select_related("type")
+                         .order_by("type__group", "-start_date"))
+    return sentences, registrations
+
+
 # Teams.
 
 
@@ -231,8 +273,7 @@ def team_members(*, viewer: Viewer, team: Team, today: dt.date) -> list[TeamMemb
     return [TeamMember(staff=m.staff, role=m.role, cases=counts.get(m.staff_id, 0)) for m in memberships]
 
 
-def team_caseload(*, viewer: Viewer, team: Team, filters: TeamFilters, page: int, now: dt.datetime) -> Page:
-    """One page of a team's current cases the viewer may see, with list columns."""
+def _team_cases(viewer: Viewer, team: Team, filters: TeamFilters, now: dt.datetime) -> QuerySet[Case]:
     qs = visible_cases(viewer).filter(team=team, status=Case.Status.CURRENT)
     if filters.unallocated:
         qs = qs.filter(manager__isnull=True)
@@ -242,8 +283,17 @@ def team_caseload(*, viewer: Viewer, team: Team, filters: TeamFilters, page: int
         qs = qs.filter(tier__startswith=filters.tier)
     if filters.rosh:
         qs = qs.filter(rosh=filters.rosh)
-    qs = _with_list_columns(qs, now).order_by("last_name", "first_name", "crn")
-    return Paginator(qs, PAGE_SIZE).get_page(page)
+    return _with_list_columns(qs, now).order_by("last_name", "first_name", "crn")
+
+
+def team_caseload(*, viewer: Viewer, team: Team, filters: TeamFilters, page: int, now: dt.datetime) -> Page:
+    """One page of a team's current cases the viewer may see, with list columns."""
+    return Paginator(_team_cases(viewer, team, filters, now), PAGE_SIZE).get_page(page)
+
+
+def team_caseload_all(*, viewer: Viewer, team: Team, filters: TeamFilters, now: dt.datetime) -> list[Case]:
+    """Every current case of the team that the viewer may see and the filters match (for export)."""
+    return list(_team_cases(viewer, team, filters, now))
 
 
 # Search.

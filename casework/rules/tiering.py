@@ -39,12 +39,14 @@ Interpretations of rules.md text that admits more than one reading (also in READ
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from operator import attrgetter, getitem
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from casework.rules.contract import ContractError, Fields, check_enum
 
@@ -774,9 +776,461 @@ def single_scale_tier(inputs: TierInputs, *, as_of: dt.date) -> SingleTier:
                       summary)
 
 
-def calculate_tier(inputs: TierInputs, *, as_of: dt.date) -> TierResult:
-    """Both tiers for one case as of a date."""
+def calculate_tier_reference(inputs: TierInputs, *, as_of: dt.date) -> TierResult:
+    """Both tiers by the reference steps above (one readable function per rule).
+
+    ``calculate_tier`` gives exactly this result faster; tests/rules/test_tiering_fast.py checks that.
+    """
     return TierResult(two_axis_tier(inputs), single_scale_tier(inputs, as_of=as_of))
+
+
+# --- Fast path --------------------------------------------------------------------------------------
+#
+# calculate_tier and handle answer a whole caseload at a time (245,000 people), so they do not run
+# the reference steps above. They apply the same rules from tables made once, at import, from the
+# same data: every explanation line that does not depend on a free-form number is built here, keyed
+# by plain strings (an enum member hashes and compares as its string value, so members and the
+# strings of a JSON request find the same entries), and the per-case work avoids enum attribute and
+# property look-ups, generators and repeated formatting. tests/rules/test_tiering_fast.py proves on
+# arbitrary inputs that results, explanations and errors are exactly the reference's.
+
+#: Bound on each memo below, so odd inputs given through the Python API cannot grow them without end.
+_MEMO_LIMIT = 1 << 16
+
+_new_object = object.__new__
+
+_ROSH_LINES: dict[str | None, Contribution] = {None: Contribution("ROSH", 0, "RoSH not assessed: 0")}
+_ROSH_LINES.update({
+    rosh.value: Contribution("ROSH", ROSH_POINTS[rosh], f"RoSH {rosh.label}: {ROSH_POINTS[rosh]}") for rosh in Rosh
+})
+_RSR_MISSING_LINE = Contribution("RSR", 0, "RSR missing: 0")
+_RSR_SENTINEL_LINE = Contribution("RSR", 0, "RSR 999.99 (not calculated): 0")
+#: RSR line by ``str(rsr)``: the line is a function of the exact decimal, which its string keeps.
+_RSR_LINES: dict[str, Contribution] = {}
+_DROPPED_LINES: dict[tuple[int, int], Contribution] = {}
+for _rosh_pts in {0, *ROSH_POINTS.values()}:
+    for _rsr_pts in {0, *(points for _, _, points in RSR_BANDS)}:
+        _dropped = min(_rosh_pts, _rsr_pts)
+        if _dropped:
+            _DROPPED_LINES[_rosh_pts, _rsr_pts] = Contribution(
+                "ROSH_RSR_LARGER_ONLY", -_dropped,
+                f"Only the larger of RoSH and RSR counts: {'RSR' if _rsr_pts <= _rosh_pts else 'RoSH'} "
+                f"{_dropped} dropped",
+            )
+_NO_MAPPA_LINE = Contribution("MAPPA", 0, "No MAPPA: 0")
+_MAPPA_LINES: dict[tuple[int, int], Contribution] = {}
+_COMPLEXITY_LINES: tuple[tuple[str, Contribution], ...] = tuple(
+    (code.value, Contribution(f"COMPLEXITY_{code.value}", COMPLEXITY_POINTS,
+                              f"Complexity registration {code.value} ({code.label}): {COMPLEXITY_POINTS}"))
+    for code in COMPLEXITY_CODES
+)
+_WOMEN_LINES: tuple[Contribution, ...] = tuple(
+    Contribution(key, WOMEN_FACTOR_POINTS, f"Women: {text}: {WOMEN_FACTOR_POINTS}") for key, text in (
+        ("WOMEN_PARENTING", "parenting responsibilities"),
+        ("WOMEN_IMPULSIVITY_OR_TEMPER", "impulsivity or temper control a problem"),
+        ("WOMEN_BREACH_OR_RECALL", "breach or recall in the last 365 days"),
+    )
+)
+_WOMEN_IGNORED_LINES: dict[str, Contribution] = {
+    gender.value: Contribution("WOMEN_IGNORED", 0, f"Women-only factors ignored (gender {gender.value}): 0")
+    for gender in Gender
+}
+_FEMALE = Gender.FEMALE.value
+_points_of = attrgetter("points")
+#: (protect level, its letter) by points, up to past the highest band; more points use protect_band.
+_PROTECT_BY_POINTS: tuple[tuple[ProtectLevel, str], ...] = tuple(
+    (protect_band(points), protect_band(points).value) for points in range(PROTECT_BANDS[0][0] * 4)
+)
+
+_NO_MANDATE_CHANGE = (NO_MANDATE_LEVEL, 0, (Contribution("NO_MANDATE", 0, "No mandate for change: level 0"),))
+_NO_ASSESSMENT_CHANGE = (NO_ASSESSMENT_LEVEL, 0, (
+    Contribution("NO_ASSESSMENT", 0, "No valid assessment: level 2 with 0 points"),
+))
+#: Per need, in ``Need`` order: the line for each severity.
+_NEED_LINES: tuple[tuple[str, dict[str, Contribution]], ...] = tuple(
+    (need.value, {
+        severity.value: Contribution(
+            f"NEED_{need.value}", SEVERITY_SCORES[severity] * NEED_WEIGHTS[need],
+            f"{need.label}: {severity.value.lower().replace('_', ' ')} ({SEVERITY_SCORES[severity]}) "
+            f"× weight {NEED_WEIGHTS[need]} = {SEVERITY_SCORES[severity] * NEED_WEIGHTS[need]}",
+        ) for severity in NeedSeverity
+    }) for need in Need
+)
+#: Change level by points, up to past the highest band; more points use change_band.
+_CHANGE_BY_POINTS: tuple[int, ...] = tuple(change_band(points) for points in range(CHANGE_BANDS[0][0] * 4))
+_NEED_ORDER: tuple[str, ...] = tuple(need for need, _ in _NEED_LINES)
+#: Per need, in Need order: line by severity, and None for a need not assessed.
+_NEED_TABLES: tuple[dict[str | None, Contribution | None], ...] = tuple(
+    {None: None, **by_severity} for _, by_severity in _NEED_LINES
+)
+_OGRS_MISSING_LINE = Contribution("OGRS", 0, "OGRS missing: 0")
+_OGRS_LINES: dict[int, Contribution] = {
+    ogrs: Contribution("OGRS", ogrs // 10, f"OGRS {ogrs} ÷ 10, whole part: {ogrs // 10}") for ogrs in range(101)
+}
+_IOM_LINE = Contribution("IOM", IOM_POINTS, f"Integrated offender management (IIOM): {IOM_POINTS}")
+
+_NOT_SUPERVISED = (SingleScaleTier.NOT_SUPERVISED.value, False, None, (), (), "No active sentence: not supervised")
+_MISSING_PREDICTORS: dict[tuple[bool, bool], tuple[RuleResult, str]] = {}
+for _arp_missing, _csrp_missing in ((True, False), (False, True), (True, True)):
+    _names = " and ".join(name for name, absent in (("ARP", _arp_missing), ("CSRP", _csrp_missing)) if absent)
+    _MISSING_PREDICTORS[_arp_missing, _csrp_missing] = (
+        RuleResult(SingleRule.REOFFENDING, None, f"Reoffending table: {_names} missing"),
+        f"{_names} missing: tier cannot be calculated",
+    )
+# Table 1 by bisection: with k thresholds at or below a score, its row (or column) is the k-th from
+# the end of the (descending) thresholds, or the last when k is 0.
+assert list(CSRP_THRESHOLDS) == sorted(CSRP_THRESHOLDS, reverse=True)
+assert list(ARP_THRESHOLDS) == sorted(ARP_THRESHOLDS, reverse=True)
+_CSRP_ASCENDING: tuple[Decimal, ...] = CSRP_THRESHOLDS[::-1]
+_ARP_ASCENDING: tuple[Decimal, ...] = ARP_THRESHOLDS[::-1]
+_CSRP_ROW: tuple[int, ...] = (len(CSRP_THRESHOLDS) - 1, *range(len(CSRP_THRESHOLDS) - 1, -1, -1))
+_ARP_COLUMN: tuple[int, ...] = (len(ARP_THRESHOLDS) - 1, *range(len(ARP_THRESHOLDS) - 1, -1, -1))
+_CSRP_TEXT: tuple[str, ...] = tuple(f"{t}" for t in CSRP_THRESHOLDS)
+_ARP_TEXT: tuple[str, ...] = tuple(f"{t}" for t in ARP_THRESHOLDS)
+_DC_NO_BAND = RuleResult(SingleRule.DC_SRP, None, "DC-SRP ignored: no band or band not applicable")
+_DC_NO_SCORE = RuleResult(SingleRule.DC_SRP, None, "DC-SRP ignored: score not above 0")
+_DC_BAND_RESULTS: dict[str, RuleResult] = {
+    band.value: RuleResult(SingleRule.DC_SRP, tier, f"DC-SRP {band.value.lower().replace('_', ' ')} → {tier}")
+    for band, tier in DC_SRP_BAND_TIERS.items()
+}
+_NOT_APPLICABLE = DcSrpBand.NOT_APPLICABLE.value
+_MEDIUM = DcSrpBand.MEDIUM.value
+_MAPPA_ROSH_RESULTS: dict[str | None, RuleResult] = {}
+_NO_MAPPA_ROSH_RESULTS: dict[str | None, RuleResult] = {}
+for _rosh in (None, *Rosh):
+    _text = f"RoSH {_rosh.label}" if _rosh else "RoSH not assessed"
+    _key = _rosh.value if _rosh else None
+    _MAPPA_ROSH_RESULTS[_key] = RuleResult(
+        SingleRule.MAPPA_ROSH, MAPPA_ROSH_TIERS[_rosh], f"MAPPA with {_text} → {MAPPA_ROSH_TIERS[_rosh]}",
+    )
+    _tier = NO_MAPPA_ROSH_TIERS.get(_rosh) if _rosh else None
+    _NO_MAPPA_ROSH_RESULTS[_key] = RuleResult(
+        SingleRule.MAPPA_ROSH, _tier,
+        f"No MAPPA, {_text}: no result" if _tier is None else f"No MAPPA, {_text} → {_tier}",
+    )
+_LIFER_NO_DATE = RuleResult(SingleRule.LIFER_IPP, None, "Lifer/IPP (INLL) without a release date: no result")
+_DOMESTIC_ABUSE_RESULTS: tuple[tuple[str, RuleResult], ...] = tuple(
+    (code.value, RuleResult(SingleRule.DOMESTIC_ABUSE, "E", f"{code.label.capitalize()} ({code.value}) → E"))
+    for code in DOMESTIC_ABUSE_CODES
+)
+_STALKING = RuleResult(SingleRule.STALKING, "F", "Stalking (SPO) → F")
+_CHILD_PROTECTION = RuleResult(SingleRule.CHILD_PROTECTION, "F", "Child protection (RCPR) → F")
+_SEXUAL_OFFENCE = RuleResult(SingleRule.SEXUAL_OFFENCE, "E", "Sexual offence in history → E")
+_REASON_A = "(a) ARP and CSRP are both static and no other rule gives A"
+_REASONS_B: dict[tuple[str, str], str] = {
+    (which, tier): f"(b) {which} is static and could give {tier}; no other rule reaches it"
+    for which in ("ARP", "CSRP") for tier in _LETTERS
+}
+_REASON_C = "(c) RoSH missing with MAPPA and the rules other than MAPPA/RoSH do not give A"
+_REASON_D = "(d) RoSH missing without MAPPA and the rules other than MAPPA/RoSH do not give C or higher"
+_REASON_D_NOT_COUNTED = _REASON_D + " (reoffending table not counted: predictors not both dynamic)"
+#: Worse than any tier: stands for "no result" where rule results are compared.
+_NO_TIER = "H"
+
+_REOFFENDING = SingleRule.REOFFENDING
+_SINGLE_TIERS: dict[str, SingleScaleTier] = {tier.value: tier for tier in SingleScaleTier}
+
+
+def _rsr_line(key: str, rsr: Decimal) -> Contribution:
+    """The RSR line for ``rsr`` (``key`` is ``str(rsr)``), made once per distinct value."""
+    line = _RSR_LINES.get(key)
+    if line is None:
+        if rsr == RSR_SENTINEL:
+            line = _RSR_SENTINEL_LINE
+        else:
+            points = rsr_points(rsr)
+            line = Contribution("RSR", points, f"RSR {rsr:.2f}: {points}")
+        if len(_RSR_LINES) < _MEMO_LIMIT:
+            _RSR_LINES[key] = line
+    return line
+
+
+class _RegistrationProfile(NamedTuple):
+    """What a set of registration codes does to the tier, worked out once per distinct set."""
+
+    complexity: tuple[Contribution, ...]  # protect lines, in COMPLEXITY_CODES order
+    iom: bool
+    unsupervised: bool  # PRC
+    lifer: bool  # INLL
+    rules: tuple[RuleResult, ...]  # domestic abuse, stalking and child protection, in rule order
+    rules_best: str  # the best tier of ``rules``, or _NO_TIER
+
+
+_REGISTRATION_PROFILES: dict[frozenset[str], _RegistrationProfile] = {}
+
+
+def _registration_profile(registrations: frozenset[str]) -> _RegistrationProfile:
+    profile = _REGISTRATION_PROFILES.get(registrations)
+    if profile is None:
+        rules = [result for code, result in _DOMESTIC_ABUSE_RESULTS if code in registrations]
+        if "SPO" in registrations:
+            rules.append(_STALKING)
+        if "RCPR" in registrations:
+            rules.append(_CHILD_PROTECTION)
+        profile = _RegistrationProfile(
+            tuple(line for code, line in _COMPLEXITY_LINES if code in registrations),
+            "IIOM" in registrations, "PRC" in registrations, "INLL" in registrations,
+            tuple(rules), min((r.tier for r in rules if r.tier is not None), default=_NO_TIER),
+        )
+        if len(_REGISTRATION_PROFILES) < _MEMO_LIMIT:
+            _REGISTRATION_PROFILES[registrations] = profile
+    return profile
+
+
+def _mappa_line(level: Any, category: Any) -> Contribution:
+    if type(level) is int and type(category) is int:
+        line = _MAPPA_LINES.get((level, category))
+        if line is not None:
+            return line
+    points = MAPPA_POINTS.get(level, 0)
+    line = Contribution("MAPPA", points, f"MAPPA level {level} (category {category}): {points}")
+    if type(level) is int and type(category) is int and len(_MAPPA_LINES) < _MEMO_LIMIT:
+        _MAPPA_LINES[level, category] = line
+    return line
+
+
+def _protect_fast(rosh: str | None, rsr_line: Contribution, mappa: tuple[Any, Any] | None,
+                  complexity: tuple[Contribution, ...], gender: str,
+                  women: tuple[Any, Any, Any] | None) -> tuple[ProtectLevel, str, int, list[Contribution]]:
+    """protect_level: (level, its letter, points, lines)."""
+    rosh_line = _ROSH_LINES[rosh]
+    mappa_line = _NO_MAPPA_LINE if mappa is None else _mappa_line(*mappa)
+    rosh_pts = rosh_line.points
+    rsr_pts = rsr_line.points
+    if rosh_pts and rsr_pts:
+        lines = [rosh_line, rsr_line, _DROPPED_LINES[rosh_pts, rsr_pts], mappa_line, *complexity]
+    else:
+        lines = [rosh_line, rsr_line, mappa_line, *complexity]
+    if women is not None:
+        if gender == _FEMALE:
+            for present, line in zip(women, _WOMEN_LINES, strict=True):
+                if present:
+                    lines.append(line)
+        elif women[0] or women[1] or women[2]:
+            lines.append(_WOMEN_IGNORED_LINES[gender])
+    points = sum(map(_points_of, lines))
+    if 0 <= points < len(_PROTECT_BY_POINTS):
+        return (*_PROTECT_BY_POINTS[points], points, lines)
+    level = protect_band(points)
+    return level, level.value, points, lines
+
+
+def _change_fast(mandate: Any, needs: Mapping[str, str] | None, ogrs: Any,
+                 iom: bool) -> tuple[int, int, Iterable[Contribution]]:
+    """change_level: (level, points, lines)."""
+    if not mandate:
+        return _NO_MANDATE_CHANGE
+    if needs is None:
+        return _NO_ASSESSMENT_CHANGE
+    # Each need's line in Need order (a need not assessed maps to None, which filter drops).
+    lines = list(filter(None, map(getitem, _NEED_TABLES, map(needs.get, _NEED_ORDER)))) if needs else []
+    if ogrs is None:
+        lines.append(_OGRS_MISSING_LINE)
+    else:
+        line = _OGRS_LINES.get(ogrs) if type(ogrs) is int else None
+        if line is None:
+            ogrs_pts = int(ogrs) // 10
+            line = Contribution("OGRS", ogrs_pts, f"OGRS {ogrs} ÷ 10, whole part: {ogrs_pts}")
+        lines.append(line)
+    if iom:
+        lines.append(_IOM_LINE)
+    points = sum(map(_points_of, lines))
+    if 0 <= points < len(_CHANGE_BY_POINTS):
+        return _CHANGE_BY_POINTS[points], points, lines
+    return change_band(points), points, lines
+
+
+def _dc_srp_fast(band: str | None, score: Decimal | None) -> RuleResult:
+    if band is None or band == _NOT_APPLICABLE:
+        return _DC_NO_BAND
+    if score is None or score <= 0:
+        return _DC_NO_SCORE
+    if band == _MEDIUM:
+        for threshold, tier, note in DC_SRP_MEDIUM:
+            if score >= threshold:
+                return RuleResult(SingleRule.DC_SRP, tier,
+                                  f"DC-SRP medium, score {score} ≥ {threshold} ({note}) → {tier}")
+        return RuleResult(SingleRule.DC_SRP, None, f"DC-SRP medium, score {score} below 0.60: no result")
+    return _DC_BAND_RESULTS[band]
+
+
+def _lifer_fast(released: dt.date | None, as_of: dt.date) -> RuleResult:
+    if released is None:
+        return _LIFER_NO_DATE
+    for years, tier in LIFER_BANDS:
+        if released >= years_before(as_of, years):
+            when = "after as_of" if released > as_of else f"within {years} year{'s' if years > 1 else ''}"
+            return RuleResult(SingleRule.LIFER_IPP, tier,
+                              f"Lifer/IPP released {released.isoformat()} ({when}) → {tier}")
+    return RuleResult(SingleRule.LIFER_IPP, LIFER_OLDER,
+                      f"Lifer/IPP released {released.isoformat()} (over {LIFER_BANDS[-1][0]} years ago) "
+                      f"→ {LIFER_OLDER}")
+
+
+_SingleParts = tuple[str, bool, SingleRule | None, Sequence[RuleResult], Sequence[str], str]
+#: What the fast path reads: as_of, gender, active_sentence, rosh, the RSR line, (MAPPA level,
+#: category), registrations, ogrs, needs, mandate_for_change, (the three women factors), arp,
+#: arp_static, csrp, csrp_static, (DC-SRP band, score), lifer_release_date, sexual_offence_history,
+#: unsupervised; a missing object is None.
+_Values = tuple[Any, ...]
+
+
+def _single_fast(active_sentence: Any, rosh: str | None, has_mappa: bool, profile: _RegistrationProfile,
+                 arp: Decimal | None, arp_static: Any, csrp: Decimal | None, csrp_static: Any,
+                 dc_srp: tuple[str | None, Decimal | None] | None, lifer_release_date: dt.date | None,
+                 sexual_offence_history: Any, as_of: dt.date) -> _SingleParts:
+    """single_scale_tier: (tier value, provisional, rule, results, provisional reasons, summary)."""
+    if not active_sentence:
+        return _NOT_SUPERVISED
+    mappa_rosh = (_MAPPA_ROSH_RESULTS if has_mappa else _NO_MAPPA_ROSH_RESULTS)[rosh]
+    rest = profile.rules_best  # the best tier of the rules other than the reoffending table and MAPPA/RoSH
+    if dc_srp is None and not profile.lifer and not sexual_offence_history:
+        others = [mappa_rosh, *profile.rules]
+    else:
+        others = []
+        if dc_srp is not None:
+            result = _dc_srp_fast(*dc_srp)
+            others.append(result)
+            if result.tier is not None and result.tier < rest:
+                rest = result.tier
+        others.append(mappa_rosh)
+        if profile.lifer:
+            result = _lifer_fast(lifer_release_date, as_of)
+            others.append(result)
+            if result.tier is not None and result.tier < rest:
+                rest = result.tier
+        others.extend(profile.rules)
+        if sexual_offence_history:
+            others.append(_SEXUAL_OFFENCE)
+            if rest > "E":
+                rest = "E"
+    if arp is None or csrp is None:
+        note, summary = _MISSING_PREDICTORS[arp is None, csrp is None]
+        return "MISSING", False, None, [note, *others], (), summary
+
+    row = _CSRP_ROW[bisect_right(_CSRP_ASCENDING, csrp)]
+    column = _ARP_COLUMN[bisect_right(_ARP_ASCENDING, arp)]
+    table = REOFFENDING_TABLE[row][column]
+    reoffending = _new_object(RuleResult)  # RuleResult(...) without the frozen __init__'s overhead
+    fields = reoffending.__dict__
+    fields["rule"] = _REOFFENDING
+    fields["tier"] = table
+    fields["label"] = (f"Reoffending table: CSRP {csrp!s} (row {_CSRP_TEXT[row]}+), "
+                       f"ARP {arp!s} (column {_ARP_TEXT[column]}+) → {table}")
+    mappa_rosh_tier = mappa_rosh.tier or _NO_TIER
+    others_best = mappa_rosh_tier if mappa_rosh_tier < rest else rest
+    if table <= others_best:
+        best, rule_result = table, reoffending
+    else:
+        best = others_best
+        for rule_result in others:
+            if rule_result.tier == best:
+                break
+
+    reasons = []
+    arp_is_static = arp_static is True
+    csrp_is_static = csrp_static is True
+    if arp_is_static and csrp_is_static:
+        if others_best > "A":
+            reasons.append(_REASON_A)
+    elif arp_is_static or csrp_is_static:
+        best_static = REOFFENDING_TABLE[row][0] if arp_is_static else REOFFENDING_TABLE[0][column]
+        if others_best > best_static:
+            reasons.append(_REASONS_B["ARP" if arp_is_static else "CSRP", best_static])
+    if rosh is None:
+        if has_mappa:
+            if (table if table < rest else rest) > "A":
+                reasons.append(_REASON_C)
+        else:
+            both_dynamic = arp_static is False and csrp_static is False
+            counted = (table if table < rest else rest) if both_dynamic else rest
+            if counted > "C":
+                reasons.append(_REASON_D if both_dynamic else _REASON_D_NOT_COUNTED)
+    return (best, bool(reasons), rule_result.rule, [reoffending, *others], reasons,
+            f"Tier {best}: {rule_result.label}")
+
+
+def _input_values(inputs: TierInputs, as_of: dt.date) -> _Values:
+    """The values the fast path reads, from inputs."""
+    rsr, mappa, women = inputs.rsr, inputs.mappa, inputs.women
+    assessment, predictors, dc_srp = inputs.assessment, inputs.predictors, None
+    if predictors is None:
+        arp = arp_static = csrp = csrp_static = None
+    else:
+        arp, arp_static = predictors.arp, predictors.arp_static
+        csrp, csrp_static = predictors.csrp, predictors.csrp_static
+        if predictors.dc_srp is not None:
+            dc_srp = (predictors.dc_srp.band, predictors.dc_srp.score)
+    return (
+        as_of, inputs.gender, inputs.active_sentence, inputs.rosh,
+        _RSR_MISSING_LINE if rsr is None else _rsr_line(str(rsr), rsr),
+        None if mappa is None else (mappa.level, mappa.category),
+        inputs.registrations, inputs.ogrs, None if assessment is None else assessment.needs,
+        inputs.mandate_for_change,
+        None if women is None else (women.parenting, women.impulsivity_or_temper, women.breach_or_recall_last_year),
+        arp, arp_static, csrp, csrp_static, dc_srp, inputs.lifer_release_date, inputs.sexual_offence_history,
+        inputs.unsupervised,
+    )
+
+
+def calculate_tier(inputs: TierInputs, *, as_of: dt.date) -> TierResult:
+    """Both tiers for one case as of a date (exactly ``calculate_tier_reference``, faster)."""
+    registrations, rosh, rsr, mappa = inputs.registrations, inputs.rosh, inputs.rsr, inputs.mappa
+    women, assessment, predictors = inputs.women, inputs.assessment, inputs.predictors
+    profile = _REGISTRATION_PROFILES.get(registrations) or _registration_profile(registrations)
+    level, letter, protect_points, protect_lines = _protect_fast(
+        rosh, _RSR_MISSING_LINE if rsr is None else _rsr_line(str(rsr), rsr),
+        None if mappa is None else (mappa.level, mappa.category), profile.complexity, inputs.gender,
+        None if women is None else (women.parenting, women.impulsivity_or_temper, women.breach_or_recall_last_year),
+    )
+    change_lvl, change_points, change_lines = _change_fast(
+        inputs.mandate_for_change, None if assessment is None else assessment.needs, inputs.ogrs, profile.iom,
+    )
+    unsupervised = inputs.unsupervised or profile.unsupervised
+    dc_srp = None
+    if predictors is None:
+        arp = arp_static = csrp = csrp_static = None
+    else:
+        arp, arp_static = predictors.arp, predictors.arp_static
+        csrp, csrp_static = predictors.csrp, predictors.csrp_static
+        if predictors.dc_srp is not None:
+            dc_srp = (predictors.dc_srp.band, predictors.dc_srp.score)
+    tier, provisional, rule, results, reasons, summary = _single_fast(
+        inputs.active_sentence, rosh, mappa is not None, profile, arp, arp_static, csrp, csrp_static,
+        dc_srp, inputs.lifer_release_date, inputs.sexual_offence_history, as_of,
+    )
+    # The result objects are made as their generated __init__ would (same fields, same order), without
+    # its object.__setattr__ per field: a third of the time here went there.
+    protect = _new_object(ProtectResult)
+    fields = protect.__dict__
+    fields["level"] = level
+    fields["points"] = protect_points
+    fields["breakdown"] = tuple(protect_lines)
+    change = _new_object(ChangeResult)
+    fields = change.__dict__
+    fields["level"] = change_lvl
+    fields["points"] = change_points
+    fields["breakdown"] = tuple(change_lines)
+    two_axis = _new_object(TwoAxisTier)
+    fields = two_axis.__dict__
+    fields["tier"] = f"{letter}{change_lvl}{'S' if unsupervised else ''}"
+    fields["protect"] = protect
+    fields["change"] = change
+    fields["unsupervised"] = unsupervised
+    single = _new_object(SingleTier)
+    fields = single.__dict__
+    fields["tier"] = _SINGLE_TIERS[tier]
+    fields["provisional"] = provisional
+    fields["rule"] = rule
+    fields["results"] = tuple(results)
+    fields["provisional_reasons"] = tuple(reasons)
+    fields["summary"] = summary
+    result = _new_object(TierResult)
+    fields = result.__dict__
+    fields["two_axis"] = two_axis
+    fields["single"] = single
+    fields["rules_version"] = RULES_VERSION
+    return result
 
 
 # --- Mandate for change ---------------------------------------------------------------------------
@@ -961,7 +1415,221 @@ def result_json(result: TierResult) -> dict[str, Any]:
     }
 
 
+# The contract reader's fast path: it accepts only requests that read_request accepts, reading them to
+# the same values; anything else (an invalid request, for its exact error, or an unusual valid one,
+# such as a whole number given as 2.0) goes to read_request.
+
+_TOP_FIELDS = frozenset((
+    "as_of", "gender", "active_sentence", "rosh", "rsr", "mappa", "registrations", "ogrs", "assessment",
+    "mandate_for_change", "women", "predictors", "lifer_release_date", "sexual_offence_history", "unsupervised",
+))
+_REQUIRED_FIELDS = _TOP_FIELDS - {"women", "lifer_release_date", "unsupervised"}
+_GENDERS = frozenset(gender.value for gender in Gender)
+_ROSHES = frozenset(rosh.value for rosh in Rosh)
+_REGISTRATION_CODES = frozenset(code.value for code in Registration)
+_ROSH_CODE_LEVELS: tuple[tuple[str, str], ...] = tuple((code.value, rosh.value) for code, rosh in ROSH_CODES.items())
+_CONFLICT_CODES = frozenset((*(code for code, _ in _ROSH_CODE_LEVELS), Registration.MAPP.value))
+_NEEDS = frozenset(need.value for need in Need)
+_SEVERITIES = frozenset(severity.value for severity in NeedSeverity)
+_WOMEN_FIELDS = frozenset(("parenting", "impulsivity_or_temper", "breach_or_recall_last_year"))
+_PREDICTOR_FIELDS = frozenset(("arp", "arp_static", "csrp", "csrp_static", "dc_srp"))
+_DC_SRP_FIELDS = frozenset(("band", "score"))
+_DC_SRP_BANDS = frozenset(band.value for band in DcSrpBand)
+_DC_SRP_LOWEST = DC_SRP_MEDIUM[-1][0]
+_RSR_MAXIMUM_FLOAT = float(RSR_MAXIMUM)
+_RSR_SENTINEL_FLOAT = float(RSR_SENTINEL)
+_INVALID: Any = object()
+#: Decimal(str(x)) by float x: the same for equal floats except 0.0 and -0.0, which are not kept.
+_FLOAT_DECIMALS: dict[float, Decimal] = {}
+
+
+def _fast_date(value: Any) -> dt.date | None:
+    """check_date's date for a plain string it accepts, else None."""
+    if type(value) is not str or len(value) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _fast_predictor(value: Any) -> Any:
+    """_read_predictor's value for null or a plain number it accepts, else _INVALID."""
+    if value is None:
+        return None
+    kind = type(value)
+    if kind is float:
+        if not 0 <= value <= 100:  # also false for NaN
+            return _INVALID
+        number = _FLOAT_DECIMALS.get(value)
+        if number is None:
+            number = Decimal(repr(value))
+            if value and len(_FLOAT_DECIMALS) < _MEMO_LIMIT:
+                _FLOAT_DECIMALS[value] = number
+        return number
+    if kind is int and 0 <= value <= 100:
+        return Decimal(value)  # the same decimal as Decimal(str(value))
+    return _INVALID
+
+
+def _fast_read(request: Any) -> _Values | None:
+    """read_request's values for a usual valid request; None: let read_request answer."""
+    if type(request) is not dict or not _TOP_FIELDS.issuperset(request) or not request.keys() >= _REQUIRED_FIELDS:
+        return None
+    try:
+        as_of = _fast_date(request["as_of"])
+        gender = request["gender"]
+        active_sentence = request["active_sentence"]
+        rosh = request["rosh"]
+        if (as_of is None or gender not in _GENDERS or type(active_sentence) is not bool
+                or (rosh is not None and rosh not in _ROSHES)):
+            return None
+
+        rsr = request["rsr"]
+        if rsr is None:
+            rsr_line = _RSR_MISSING_LINE
+        else:
+            kind = type(rsr)
+            if kind is float:
+                if not (0 <= rsr <= _RSR_MAXIMUM_FLOAT or rsr == _RSR_SENTINEL_FLOAT):
+                    return None
+                key = repr(rsr)  # str(Decimal(key)) == key, so key also keys _RSR_LINES
+                if "e" in key or len(key) - key.index(".") > 3:  # not (at most) two decimal places
+                    return None
+            elif kind is int and 0 <= rsr <= 99:
+                key = str(rsr)
+            else:
+                return None
+            rsr_line = _RSR_LINES.get(key) or _rsr_line(key, Decimal(key))
+
+        mappa = request["mappa"]
+        if mappa is not None:
+            if type(mappa) is not dict or len(mappa) != 2:
+                return None
+            level, category = mappa.get("level"), mappa.get("category")
+            if type(level) is not int or type(category) is not int or not (1 <= level <= 3 and 1 <= category <= 4):
+                return None
+            mappa = (level, category)
+
+        codes = request["registrations"]
+        if type(codes) is not list or not _REGISTRATION_CODES.issuperset(codes):
+            return None
+        registrations = frozenset(codes)
+        if not _CONFLICT_CODES.isdisjoint(registrations):
+            levels = [level for code, level in _ROSH_CODE_LEVELS if code in registrations]
+            if len(levels) > 1 or (levels and levels[0] != rosh) or ("MAPP" in registrations and mappa is None):
+                return None
+
+        ogrs = request["ogrs"]
+        if ogrs is not None and (type(ogrs) is not int or not 0 <= ogrs <= 100):
+            return None
+
+        assessment = request["assessment"]
+        needs = None
+        if assessment is not None:
+            if type(assessment) is not dict or len(assessment) != 1:
+                return None
+            needs = assessment.get("needs")
+            if type(needs) is not dict or not (_NEEDS.issuperset(needs) and _SEVERITIES.issuperset(needs.values())):
+                return None
+
+        mandate_for_change = request["mandate_for_change"]
+        if type(mandate_for_change) is not bool:
+            return None
+
+        women = request.get("women")
+        if women is not None:
+            if type(women) is not dict or not _WOMEN_FIELDS.issuperset(women):
+                return None
+            women = (women.get("parenting", False), women.get("impulsivity_or_temper", False),
+                     women.get("breach_or_recall_last_year", False))
+            if type(women[0]) is not bool or type(women[1]) is not bool or type(women[2]) is not bool:
+                return None
+
+        predictors = request["predictors"]
+        dc_srp = None
+        if predictors is None:
+            arp = arp_static = csrp = csrp_static = None
+        else:
+            if type(predictors) is not dict or not _PREDICTOR_FIELDS.issuperset(predictors):
+                return None
+            arp = _fast_predictor(predictors.get("arp"))
+            csrp = _fast_predictor(predictors.get("csrp"))
+            arp_static = predictors.get("arp_static")
+            csrp_static = predictors.get("csrp_static")
+            if (arp is _INVALID or csrp is _INVALID or (arp_static is not None and type(arp_static) is not bool)
+                    or (csrp_static is not None and type(csrp_static) is not bool)):
+                return None
+            dc = predictors.get("dc_srp")
+            if dc is not None:
+                if type(dc) is not dict or not _DC_SRP_FIELDS.issuperset(dc):
+                    return None
+                band = dc.get("band")
+                score = _fast_predictor(dc.get("score"))
+                if (score is _INVALID or (band is not None and band not in _DC_SRP_BANDS)
+                        or (band == _MEDIUM and score is not None and 0 < score < _DC_SRP_LOWEST)):
+                    return None
+                dc_srp = (band, score)
+
+        lifer_release_date = request.get("lifer_release_date")
+        if lifer_release_date is not None:
+            lifer_release_date = _fast_date(lifer_release_date)
+            if lifer_release_date is None:
+                return None
+        sexual_offence_history = request["sexual_offence_history"]
+        unsupervised = request.get("unsupervised", False)
+        if type(sexual_offence_history) is not bool or type(unsupervised) is not bool:
+            return None
+    except TypeError:  # an unhashable value where a code belongs
+        return None
+    return (as_of, gender, active_sentence, rosh, rsr_line, mappa, registrations, ogrs, needs, mandate_for_change,
+            women, arp, arp_static, csrp, csrp_static, dc_srp, lifer_release_date, sexual_offence_history,
+            unsupervised)
+
+
+_RULE_VALUES: dict[str, str] = {rule.value: rule.value for rule in SingleRule}
+
+
 def handle(request: dict[str, Any]) -> dict[str, Any]:
-    """The ``tier`` contract: one request in, one response out (ContractError if invalid)."""
+    """The ``tier`` contract: one request in, one response out (ContractError if invalid).
+
+    Exactly ``result_json(calculate_tier_reference(*read_request(request)))``, faster.
+    """
+    values = _fast_read(request)
+    if values is None:
+        inputs, as_of = read_request(request)  # raises the contract's error for an invalid request
+        values = _input_values(inputs, as_of)
+    (as_of, gender, active_sentence, rosh, rsr_line, mappa, registrations, ogrs, needs, mandate_for_change, women,
+     arp, arp_static, csrp, csrp_static, dc_srp, lifer_release_date, sexual_offence_history, unsupervised) = values
+    profile = _REGISTRATION_PROFILES.get(registrations) or _registration_profile(registrations)
+    _, letter, protect_points, protect_lines = _protect_fast(rosh, rsr_line, mappa, profile.complexity, gender,
+                                                             women)
+    change_lvl, change_points, change_lines = _change_fast(mandate_for_change, needs, ogrs, profile.iom)
+    unsupervised = unsupervised or profile.unsupervised
+    tier, provisional, rule, results, reasons, summary = _single_fast(
+        active_sentence, rosh, mappa is not None, profile, arp, arp_static, csrp, csrp_static, dc_srp,
+        lifer_release_date, sexual_offence_history, as_of,
+    )
+    return {
+        "two_axis": {
+            "tier": f"{letter}{change_lvl}{'S' if unsupervised else ''}",
+            "protect": {"level": letter, "points": protect_points},
+            "change": {"level": change_lvl, "points": change_points},
+        },
+        "single": {"tier": tier, "provisional": provisional},
+        "rules_version": RULES_VERSION,
+        "explanation": {
+            "protect": [line.label for line in protect_lines],
+            "change": [line.label for line in change_lines],
+            "single": [r.label for r in results],
+            "single_rule": None if rule is None else _RULE_VALUES[rule],
+            "single_summary": summary,
+            "provisional": list(reasons),
+        },
+    }
+
+
+def handle_reference(request: dict[str, Any]) -> dict[str, Any]:
+    """``handle`` by the reference reader and steps (tests check that the two agree)."""
     inputs, as_of = read_request(request)
-    return result_json(calculate_tier(inputs, as_of=as_of))
+    return result_json(calculate_tier_reference(inputs, as_of=as_of))

@@ -23,6 +23,9 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 DATABASES = {"default": database_from_env(default=f"sqlite:///{VAR_DIR / 'casework.sqlite3'}")}
 DEMO_MODE = env.bool("CASEWORK_DEMO", default=True)
+# Demo mode lets people who have not set up an authenticator app in (ADR 0002); anyone who has set
+# one up is still asked for a code. Production settings always enforce the second factor.
+SECOND_FACTOR_ENFORCED = not DEMO_MODE
 
 # Serve static files straight from the app directories while developing; production collects them.
 WHITENOISE_USE_FINDERS = True

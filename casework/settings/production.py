@@ -16,6 +16,7 @@ if not ALLOWED_HOSTS:
     stop("ALLOWED_HOSTS must list the host names Casework is served on")
 DATABASES = {"default": database_from_env(default=None)}
 DEMO_MODE = False
+SECOND_FACTOR_ENFORCED = True
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from casework.access.policy import Perm, has_perm
+from casework.access.policy import Perm, has_perm, second_factor_required
 from casework.access.viewer import request_viewer
+from casework.account.middleware import SECOND_FACTOR_PENDING
 
 
 def casework(request) -> dict:
@@ -14,10 +15,14 @@ def casework(request) -> dict:
     viewer = None
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
         viewer = request_viewer(request)
-        items = [
+        # Someone who still has to enter a security code gets no navigation, only "Sign out".
+        verified = getattr(request.user, "is_verified", lambda: False)()
+        needs_code = (request.session.get(SECOND_FACTOR_PENDING) or second_factor_required(viewer)) and not verified
+        items = [] if needs_code else [
             (Perm.CASELOAD_OWN, "My caseload", "caseload"),
             (Perm.TEAM_VIEW, "Teams", "team-list"),
             (Perm.CASE_SEARCH, "Search", "search"),
+            (Perm.AUDIT_VIEW, "Audit log", "audit-log"),
             (Perm.ADMIN, "Administration", "admin:index"),
         ]
         path = request.path

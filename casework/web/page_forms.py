@@ -164,3 +164,42 @@ class PersonalDetailsForm(GovukFormMixin, forms.Form):
             return identifiers.normalise_pnc(value)
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from None
+
+
+class SecurityCodeForm(GovukFormMixin, forms.Form):
+    """The 6-digit code from an authenticator app."""
+
+    code = forms.CharField(
+        label="Security code",
+        max_length=20,
+        help_text="The 6-digit code your authenticator app shows for Casework",
+        error_messages={"required": "Enter the 6-digit security code from your authenticator app"},
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "autocomplete": "one-time-code",
+                                      "inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+
+class AuditFilterForm(GovukFormMixin, forms.Form):
+    actor = forms.CharField(label="Username", max_length=150, required=False,
+                            help_text="Exactly as shown in the log, for example jsmith")
+    action = forms.ChoiceField(label="Action", required=False)
+    crn = forms.CharField(label="CRN", max_length=7, required=False, help_text="For example, X123456")
+    date_from = DateField(label="From date", required=False)
+    date_to = DateField(label="To date", required=False)
+
+    def __init__(self, *args, actions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "Any action"), *[(a, a) for a in actions]]
+
+    def clean_crn(self):
+        crn = identifiers.normalise_crn(self.cleaned_data["crn"]) if self.cleaned_data["crn"] else ""
+        if crn and not identifiers.is_valid_crn(crn):
+            raise forms.ValidationError(identifiers.CRN_ERROR)
+        return crn
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The to date must be the same as or after the from date")
+        return data

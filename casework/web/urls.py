@@ -2,16 +2,19 @@
 
 from django.urls import path
 
-from casework.web.views import case, caseload, general, search, team
+from casework.web.views import audit, case, caseload, general, search, team, two_factor
 
 urlpatterns = [
     path("", general.home, name="home"),
     path("sign-in/", general.SignInView.as_view(), name="login"),
+    path("sign-in/security-code/", two_factor.two_factor, name="two-factor"),
     path("sign-out/", general.sign_out, name="logout"),
+    path("account/authenticator/", two_factor.two_factor_setup, name="two-factor-setup"),
     path("accessibility/", general.accessibility, name="accessibility"),
     path("caseload/", caseload.caseload, name="caseload"),
     path("teams/", team.team_list, name="team-list"),
     path("teams/<str:code>/", team.team_caseload_page, name="team-caseload"),
+    path("teams/<str:code>/caseload.csv", team.team_caseload_export, name="team-caseload-export"),
     path("search/", search.search, name="search"),
     path("cases/<str:crn>/", case.case_overview_page, name="case-overview"),
     path("cases/<str:crn>/contacts/", case.case_contacts_page, name="case-contacts"),
@@ -19,4 +22,6 @@ urlpatterns = [
     path("cases/<str:crn>/contacts/<int:contact_id>/outcome/", case.contact_outcome, name="contact-outcome"),
     path("cases/<str:crn>/history/", case.case_history_page, name="case-history"),
     path("cases/<str:crn>/personal-details/", case.personal_details_edit, name="personal-details-edit"),
+    path("audit/", audit.audit_log, name="audit-log"),
+    path("audit/export.csv", audit.audit_export, name="audit-export"),
 ]

@@ -9,9 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.core import serializers
+from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -50,7 +54,7 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(scope="session")
-def browser() -> Browser:
+def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(
             f"{CHROMIUM} is missing: the browser tests need Debian's Chromium (apt-get install chromium). "
@@ -75,29 +79,82 @@ def browser() -> Browser:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture
-def new_page(request, browser, live_server, django_db_serialized_rollback, snap):
-    """``new_page(**context_options)`` opens a page in a fresh browser context (own cookies) on the live server.
+@pytest.fixture(scope="session")
+def seeded_data(django_db_setup, django_db_blocker) -> str:
+    """Casework's reference data as the migrations seeded it (offence and registration types, rule
+    configuration), serialized before the first browser test empties the database."""
+    with django_db_blocker.unblock():
+        objects = [
+            obj
+            for model in apps.get_models()
+            if model._meta.app_config.name.startswith("casework.") and model._meta.managed
+            for obj in model._base_manager.order_by("pk")
+        ]
+    if not objects:
+        pytest.fail("the test database has no reference data: did a test before the browser tests empty it?",
+                    pytrace=False)
+    return serializers.serialize("json", objects)
 
-    ``django_db_serialized_rollback``: the live server needs a transactional database, which is
-    flushed after each test, and the flush would also delete the reference data seeded by migrations
-    (registration and offence types) that the next browser test needs. Serialized rollback restores it.
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db, seeded_data) -> None:
+    """Put the seeded reference data back before each browser test.
+
+    The live server needs a transactional database, which pytest-django empties after each test, the
+    seeded rows included. Django's remedy, serialized rollback, keeps its copy as an attribute of the
+    database connection object; but while Playwright's event loop runs in this thread, asgiref gives
+    Django a different connection object from the one the test database was set up with, so when any
+    other test had opened the database first, that copy was silently not there. Hence our own copy.
     """
+    connection.creation.deserialize_db_from_string(seeded_data)
+
+
+@pytest.fixture
+def new_page(request, browser, live_server, snap):
+    """``new_page(**context_options)`` opens a page in a fresh browser context (own cookies) on the live server."""
     contexts = []
+    problems: list[str] = []
 
     def open_page(**context_options) -> Page:
         context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT, **context_options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        watch_for_problems(page, problems)
+        return page
 
     yield open_page
-    if request.node.stash.get(_call_failed, False):
+    failed = request.node.stash.get(_call_failed, False)
+    if failed:
         for number, context in enumerate(contexts, start=1):
             for page in context.pages:
                 snap(page, f"failed-{number}")
     for context in contexts:
         context.close()
+    if problems and not failed:
+        pytest.fail("the browser reported problems:\n" + "\n".join(problems), pytrace=False)
+
+
+def watch_for_problems(page: Page, problems: list[str]) -> None:
+    """Collect what a screenshot would not show: a stylesheet, script, font or image that failed to
+    load, a script the Content-Security-Policy blocked, or a script error."""
+
+    def on_response(response) -> None:
+        # Pages may be 404s on purpose (the tests visit some); what they load never should be.
+        if response.status >= 400 and response.request.resource_type != "document":
+            problems.append(f"{response.request.resource_type} {response.url}: HTTP {response.status}")
+
+    def on_console(message) -> None:
+        # Chromium also logs every failed load as an error; on_response reports those that matter.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            problems.append(f"console error on {page.url}: {message.text}")
+
+    def on_page_error(error) -> None:
+        problems.append(f"script error on {page.url}: {error}")
+
+    page.on("response", on_response)
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django import template
 from django.utils import timezone
@@ -79,3 +80,21 @@ def query_with(context, **changes) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def audit_json(value) -> str:
+    """A before or after value from the audit log as compact JSON, cut at 300 characters."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+    return text if len(text) <= 300 else f"{text[:300]}…"
+
+
+@register.filter
+def need_label(code: str) -> str:
+    """The readable name of a criminogenic need code (``THINKING_AND_BEHAVIOUR`` → ``Thinking and behaviour``)."""
+    from casework.record.choices import Need
+
+    try:
+        return Need(code).label
+    except ValueError:
+        return code.replace("_", " ").capitalize()

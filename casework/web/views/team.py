@@ -5,16 +5,22 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.utils import timezone
 
-from casework.access.policy import Perm, requires
+from casework.access.policy import Perm, has_perm, requires
+from casework.access.services import case_list_exported
 from casework.record.selectors import (
     TeamFilters,
     team_caseload,
+    team_caseload_all,
     team_get_for_user,
     team_members,
     teams_for_user,
 )
+from casework.web.csv_export import csv_response
 from casework.web.page_forms import TeamFilterForm
 from casework.web.views.common import page_number
+
+EXPORT_HEADER = ["crn", "last name", "first name", "tier", "rosh", "case manager", "sentence",
+                 "next appointment", "outcomes to record", "restricted"]
 
 
 @requires(Perm.TEAM_VIEW)
@@ -22,17 +28,22 @@ def team_list(request):
     return render(request, "web/team/list.html", {"teams": teams_for_user(viewer=request.viewer)})
 
 
-@requires(Perm.TEAM_VIEW)
-def team_caseload_page(request, code: str):
-    viewer = request.viewer
-    team = team_get_for_user(viewer=viewer, code=code)
-    members = team_members(viewer=viewer, team=team, today=timezone.localdate())
+def _team_filters(request, team):
+    members = team_members(viewer=request.viewer, team=team, today=timezone.localdate())
     form = TeamFilterForm(request.GET, members=members)
     filters = TeamFilters()
     if form.is_valid():
         data = form.cleaned_data
         filters = TeamFilters(manager=data["manager"], tier=data["tier"], rosh=data["rosh"],
                               unallocated=data["unallocated"])
+    return members, form, filters
+
+
+@requires(Perm.TEAM_VIEW)
+def team_caseload_page(request, code: str):
+    viewer = request.viewer
+    team = team_get_for_user(viewer=viewer, code=code)
+    members, form, filters = _team_filters(request, team)
     page = team_caseload(viewer=viewer, team=team, filters=filters, page=page_number(request), now=timezone.now())
     return render(
         request,
@@ -43,5 +54,27 @@ def team_caseload_page(request, code: str):
             "form": form,
             "page": page,
             "manages": team.pk in viewer.managed_team_ids,
+            "can_export": has_perm(viewer, Perm.CASE_EXPORT),
+            "export_query": request.GET.urlencode(),
         },
     )
+
+
+@requires(Perm.CASE_EXPORT)
+def team_caseload_export(request, code: str):
+    """The team's cases that the viewer may see, with the page's filters, as CSV; every export is audited."""
+    viewer = request.viewer
+    team = team_get_for_user(viewer=viewer, code=code)
+    _, _, filters = _team_filters(request, team)
+    cases = team_caseload_all(viewer=viewer, team=team, filters=filters, now=timezone.now())
+    case_list_exported(by=request.user, what=f"team caseload {team.code}",
+                       filters={k: v for k, v in vars(filters).items() if v},
+                       crns=[c.crn for c in cases])
+    rows = (
+        [c.crn, c.last_name, c.first_name, c.tier, c.get_rosh_display() if c.rosh else "",
+         c.manager.name if c.manager else "", c.sentence_kind or "",
+         timezone.localtime(c.next_appointment).isoformat() if c.next_appointment else "", c.outcomes_due,
+         "yes" if c.restricted else "no"]
+        for c in cases
+    )
+    return csv_response(f"{team.code}-caseload-{timezone.localdate():%Y-%m-%d}.csv", EXPORT_HEADER, rows)

@@ -38,6 +38,6 @@ class Command(BaseCommand):
         started = time.monotonic()
         report = build_world(scale=chosen, reset=reset, log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Built in {time.monotonic() - started:.1f}s."))
-        for line in summary_lines(chosen, report.today):
+        for line in summary_lines(report.today):
             self.stdout.write(line)
         print_logins(self.stdout)
