@@ -1,9 +1,16 @@
-"""Fail CI when a test run skipped tests or ran no browser test: nothing passes by not running."""
+"""Fail CI when a test run skipped tests or ran no browser test: nothing passes by not running.
+
+The one allowed skip is a test for one database engine's own feature (a PostgreSQL trigger, say)
+in the run on the other engine; its reason must start with ENGINE_SPECIFIC, and CI runs the suite
+on both engines, so every such test runs once. A skipped browser test always fails CI.
+"""
 
 from __future__ import annotations
 
 import sys
 import xml.etree.ElementTree as ET
+
+ENGINE_SPECIFIC = "engine-specific:"
 
 
 def main(path: str) -> int:
@@ -12,9 +19,15 @@ def main(path: str) -> int:
     total = skipped = browser = failed = 0
     for case in cases:
         total += 1
-        if case.find("skipped") is not None:
-            skipped += 1
-            print(f"skipped: {case.get('classname')}::{case.get('name')}")
+        skip = case.find("skipped")
+        if skip is not None:
+            reason = skip.get("message", "")
+            allowed = reason.startswith(ENGINE_SPECIFIC) and not (case.get("classname") or "").startswith(
+                "tests.browser."
+            )
+            print(f"skipped{' (allowed)' if allowed else ''}: {case.get('classname')}::{case.get('name')}: {reason}")
+            if not allowed:
+                skipped += 1
             continue
         if case.find("failure") is not None or case.find("error") is not None:
             failed += 1

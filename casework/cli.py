@@ -15,6 +15,7 @@ DEFAULT_SETTINGS = "casework.settings.local"
 COMMANDS = {
     "serve": "serve Casework on http://127.0.0.1:8000 (development server)",
     "demo": "build the demo world (people, staff, cases) and its logins; idempotent",
+    "generate": "generate the seeded benchmark dataset: --scale national|region|demo; reused if loaded",
     "rules": "run a rule engine on JSON Lines from stdin (no database needed)",
     "createadmin": "create an administrator account",
     "migrate": "bring the database schema up to date",
@@ -41,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("address", nargs="?", default="127.0.0.1:8000", help="host:port (default 127.0.0.1:8000)")
     demo = sub.add_parser("demo", help=COMMANDS["demo"], description=COMMANDS["demo"])
     demo.add_argument("--reset", action="store_true", help="delete the demo world and build it again")
+    generate = sub.add_parser("generate", help=COMMANDS["generate"], description=COMMANDS["generate"])
+    generate.add_argument("--scale", choices=["national", "region", "demo"], default="national",
+                          help="national: 245,000 people and 5,000,000 contacts (default); region: a twelfth")
+    generate.add_argument("--reset", action="store_true", help="delete the loaded world and generate it again")
+    generate.add_argument("--no-progress", action="store_true", help="no progress bars")
+    generate.add_argument("--no-summary", action="store_true", help="skip the distributions summary")
     rules = sub.add_parser(
         "rules",
         help=COMMANDS["rules"],
@@ -99,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
         return _django(["runserver", args.address])
     if args.command == "demo":
         return _django(["demo", *(["--reset"] if args.reset else [])])
+    if args.command == "generate":
+        flags = [f"--{name.replace('_', '-')}" for name in ("reset", "no_progress", "no_summary")
+                 if getattr(args, name)]
+        return _django(["generate", "--scale", args.scale, *flags])
     if args.command == "createadmin":
         extra = (["--username", args.username] if args.username else []) + (
             ["--email", args.email] if args.email else []

@@ -23,6 +23,8 @@ class ServiceAdmin(admin.ModelAdmin):
     service's own messages show on the form; the real call happens in ``save_model``.
     """
 
+    audited_by_service = True
+
     def call_service(self, request, obj, data: dict, change: bool):
         raise NotImplementedError
 
@@ -162,6 +164,8 @@ class CaseAccessAdmin(ServiceAdmin):
 class ApiClientAdmin(admin.ModelAdmin):
     """Registered systems. Tokens are issued with ``casework manage apitoken issue`` (shown once there)."""
 
+    audited_by_service = True
+
     list_display = ["name", "user", "scope_label", "created_at"]
     readonly_fields = ["name", "user", "team", "pdu", "region", "national", "created_at", "created_by"]
 
@@ -174,6 +178,7 @@ class ApiClientAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
+    audited_by_service = True
     list_display = ["prefix", "client", "scopes", "expires_at", "revoked_at"]
     list_filter = ["client"]
     readonly_fields = ["client", "prefix", "scopes", "expires_at", "revoked_at", "created_at", "created_by"]

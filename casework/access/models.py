@@ -76,7 +76,8 @@ class InspectionExercise(OrganisationScope):
         ordering = ["-starts_on", "name"]
         constraints = [
             models.CheckConstraint(name="exercise_has_exactly_one_scope", condition=one_scope_condition()),
-            models.CheckConstraint(name="exercise_ends_after_start", condition=models.Q(ends_on__gte=models.F("starts_on"))),
+            models.CheckConstraint(name="exercise_ends_after_start",
+                                   condition=models.Q(ends_on__gte=models.F("starts_on"))),
         ]
 
     def __str__(self) -> str:

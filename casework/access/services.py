@@ -154,7 +154,7 @@ def scope_grant_create(
 def scope_grant_end(*, grant: ScopeGrant, ends_on: dt.date, by, reason: str) -> ScopeGrant:
     """Set (or bring forward) the last day of a grant; audited. Grants are ended, never deleted."""
     _require_admin(by)
-    grant = ScopeGrant.objects.select_for_update().select_related("exercise").get(pk=grant.pk)
+    grant = ScopeGrant.objects.select_for_update(of=("self",)).select_related("exercise").get(pk=grant.pk)
     errors = {}
     if not reason.strip():
         errors["reason"] = REASON_REQUIRED

@@ -8,7 +8,7 @@ from rest_framework import authentication, exceptions
 
 from casework.access.tokens import find_token
 
-TOKEN_INVALID = "The API token is not valid, has expired or has been revoked"
+TOKEN_INVALID = "The API token is not valid, has expired or has been revoked"  # noqa: S105 - a message
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):

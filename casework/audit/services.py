@@ -68,3 +68,11 @@ def audit_log_exported(*, by, filters: dict[str, Any], count: int) -> AuditEvent
     """Record that ``by`` downloaded ``count`` rows of the audit log with these filters."""
     return audit_record(actor=by, action="audit.export", detail=f"{count} rows",
                         after={"filters": filters, "count": count})
+
+
+@transaction.atomic
+def admin_change_record(*, by, obj: models.Model, verb: str, message: str, before: dict[str, Any] | None,
+                        after: dict[str, Any] | None) -> AuditEvent:
+    """Record an add, change or delete made in the Django admin (``verb``), with its values before and after."""
+    return audit_record(actor=by, action=f"admin.{verb}", obj=obj, crn=getattr(obj, "crn", "") or "",
+                        detail=message, before=before, after=after)

@@ -112,6 +112,11 @@ class Scale:
     seed: int = 20210626  # unification of probation services, 26 June 2021
     chunk_people: int = 1000
     batch_size: int = 2000
+    # Stretches the gaps between contacts (1.0: the national standard's weekly-then-fortnightly
+    # rhythm). The national dataset uses it to land on scale.md's 5,000,000 contacts in two years.
+    contact_spacing: float = 1.0
+    # When set, po's first case gets exactly this many contacts: the benchmarks' heavy case.
+    heavy_case_contacts: int = 0
 
 
 DEMO = Scale(
@@ -560,6 +565,7 @@ class PeopleGenerator:
         self.allocated: list[Held] = []
         self.outstanding_by_login: Counter[str] = Counter()
         self._weighted_cache: dict[tuple, Weighted] = {}
+        self.heavy_case: Case | None = None
 
     def pick(self, pairs: tuple[tuple[object, float], ...]) -> object:
         """A weighted choice from ``((value, weight), ...)``; each table's cumulative weights are kept."""
@@ -1331,7 +1337,26 @@ class PeopleGenerator:
                            (f"{town} programmes hub: {supervision.programme_name}",))
         if manager and rng.random() < self._outstanding_share(manager):
             self._leave_without_outcome(rows, manager.staff)
+        if self.scale.heavy_case_contacts and self.heavy_case is None and manager is self.org.logins.get("po"):
+            self.heavy_case = case
+            self._make_heavy(rows, case, sentence, manager.staff)
         out.contacts.extend(rows)
+
+    def _make_heavy(self, rows: list[ContactRow], case: Case, sentence: Sentence, staff: Staff) -> None:
+        """Bring one case to exactly ``heavy_case_contacts`` contacts with notes and calls over the window."""
+        rng, wanted = self.rng, self.scale.heavy_case_contacts
+        span = max((self.today - self.window_start).days, 1)
+        while len(rows) < wanted:
+            day = weekday_on_or_after(self.window_start + days(rng.uniform(0, span - 3)))
+            starts = self._at(day, rng.randint(9, 16), rng.choice((0, 15, 30, 45)))
+            if rng.random() < 0.5:
+                rows.append(ContactRow(case, sentence, ContactKind.PHONE, starts, starts + dt.timedelta(minutes=15),
+                                       staff, outcome=ContactOutcome.ATTENDED_COMPLIED,
+                                       notes=rng.choice(catalogue.PHONE_NOTES)))
+            else:
+                rows.append(ContactRow(case, sentence, ContactKind.CASE_NOTE, starts, None, staff,
+                                       notes=rng.choice(catalogue.CASE_NOTES)))
+        del rows[wanted:]
 
     def _outstanding_share(self, manager: StaffPlan) -> float:
         """Demo logins that hold cases always have a couple of outcomes to record."""
@@ -1363,7 +1388,7 @@ class PeopleGenerator:
             while day < min(custody_until, self.horizon):
                 if day >= self.window_start:
                     yield weekday_on_or_after(day), True
-                day += days(rng.uniform(21, 35))
+                day += days(rng.uniform(21, 35) * self.scale.contact_spacing)
             if custody_until >= self.horizon:
                 return
             day = custody_until
@@ -1380,7 +1405,7 @@ class PeopleGenerator:
                 gap = 14
             else:
                 gap = 14 if since < 182 else 28
-            day += days(gap + rng.choice((-1, 0, 0, 1)))
+            day += days((gap + rng.choice((-1, 0, 0, 1))) * self.scale.contact_spacing)
 
     def _outcome(self, row: ContactRow, person: Profile) -> None:
         rng = self.rng

@@ -144,6 +144,10 @@ class Case(models.Model):
             models.Index(fields=["manager", "status"]),
             models.Index(fields=["team", "status"]),
             models.Index(fields=["pdu", "status"]),
+            # Team caseload pages read 50 cases in name order: with the order in the index the
+            # database walks it and stops at 50, instead of computing the list columns (four
+            # subqueries each) for every case in the team and sorting (docs/adr/0003).
+            models.Index(fields=["team", "status", "last_name", "first_name", "crn"], name="case_team_name_order"),
         ]
 
     def __str__(self) -> str:

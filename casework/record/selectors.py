@@ -306,6 +306,18 @@ class SearchError(ValueError):
     """A search query that cannot be run; the message is for the user."""
 
 
+def _name_prefix(prefix: str) -> Q:
+    """``name_key`` starts with ``prefix``, written so that both databases can use the index.
+
+    SQLite never uses an ordinary index for LIKE (it is case-insensitive; the index is not), so a
+    surname search read every case in scope: 100 ms at national scale. ``name_key`` is stored
+    lower-case, so the prefix is also a range, which any B-tree index answers; ``startswith`` stays
+    to keep the meaning exact whatever the collation (docs/adr/0003-national-scale-query-shapes.md).
+    """
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(name_key__gte=prefix, name_key__lt=upper, name_key__startswith=prefix)
+
+
 def case_search(*, viewer: Viewer, query: str, limit: int = PAGE_SIZE) -> list[Case]:
     """Cases matching a CRN, PNC number or name (surname first or last), among those the viewer may see."""
     query = " ".join(query.split())
@@ -327,10 +339,10 @@ def case_search(*, viewer: Viewer, query: str, limit: int = PAGE_SIZE) -> list[C
     else:
         words = query.lower().replace(",", " ").split()
         if len(words) == 1:
-            q = Q(name_key__startswith=words[0])
+            q = _name_prefix(words[0])
         else:
             first, last = words[0], words[-1]
-            q = Q(name_key__startswith=f"{last} {first}") | Q(name_key__startswith=f"{first} {last}")
+            q = _name_prefix(f"{last} {first}") | _name_prefix(f"{first} {last}")
         qs = qs.filter(q)
     now = dt.datetime.now(dt.UTC)
     return list(_with_list_columns(qs, now).order_by("last_name", "first_name", "crn")[:limit])

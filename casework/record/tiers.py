@@ -176,3 +176,37 @@ def tier_recalculate_all(*, as_of: dt.date, trigger: str, batch: int = 2000) -> 
     for start in range(0, len(ids), batch):
         changed += tier_recalculate_many(case_ids=ids[start:start + batch], as_of=as_of, trigger=trigger)
     return changed
+
+
+# Bulk path for generated data (casework generate). The functions above stay the one path for
+# services; these compute the same values from records already in memory, with no database reads.
+
+
+def tier_outcome(request: dict[str, Any]) -> tuple[str, str, str, dict[str, Any]]:
+    """``(tier, tier_single, rosh, result)`` for a ``tier_request``, exactly as ``tier_recalculate_many`` stores them."""
+    result = tiering.handle(request)
+    tier = result["two_axis"]["tier"] if request["active_sentence"] else ""
+    return tier, result["single"]["tier"], request["rosh"] or "", result
+
+
+class _Related:
+    """Stands in for a prefetched related manager: ``.all()`` returns the records given."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list):
+        self.items = items
+
+    def all(self) -> list:
+        return self.items
+
+
+class SentenceInputs:
+    """A sentence with its requirements and offences in memory, shaped as ``tier_request`` reads it."""
+
+    __slots__ = ("custodial_type", "kind", "offences", "release_date", "requirements", "status")
+
+    def __init__(self, sentence: Sentence, requirements: list, offences: list):
+        self.status, self.kind = sentence.status, sentence.kind
+        self.custodial_type, self.release_date = sentence.custodial_type, sentence.release_date
+        self.requirements, self.offences = _Related(requirements), _Related(offences)

@@ -44,7 +44,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from operator import attrgetter, getitem
+from json.encoder import encode_basestring_ascii
+from operator import attrgetter, getitem, itemgetter, mul
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -837,6 +838,7 @@ _WOMEN_IGNORED_LINES: dict[str, Contribution] = {
 }
 _FEMALE = Gender.FEMALE.value
 _points_of = attrgetter("points")
+_label_of = attrgetter("label")
 #: (protect level, its letter) by points, up to past the highest band; more points use protect_band.
 _PROTECT_BY_POINTS: tuple[tuple[ProtectLevel, str], ...] = tuple(
     (protect_band(points), protect_band(points).value) for points in range(PROTECT_BANDS[0][0] * 4)
@@ -863,6 +865,9 @@ _NEED_ORDER: tuple[str, ...] = tuple(need for need, _ in _NEED_LINES)
 _NEED_TABLES: tuple[dict[str | None, Contribution | None], ...] = tuple(
     {None: None, **by_severity} for _, by_severity in _NEED_LINES
 )
+#: Change points by need and severity.
+_NEED_POINTS: dict[str, int] = dict(NEED_WEIGHTS)
+_SEVERITY_POINTS: dict[str, int] = dict(SEVERITY_SCORES)
 _OGRS_MISSING_LINE = Contribution("OGRS", 0, "OGRS missing: 0")
 _OGRS_LINES: dict[int, Contribution] = {
     ogrs: Contribution("OGRS", ogrs // 10, f"OGRS {ogrs} ÷ 10, whole part: {ogrs // 10}") for ogrs in range(101)
@@ -870,6 +875,8 @@ _OGRS_LINES: dict[int, Contribution] = {
 _IOM_LINE = Contribution("IOM", IOM_POINTS, f"Integrated offender management (IIOM): {IOM_POINTS}")
 
 _NOT_SUPERVISED = (SingleScaleTier.NOT_SUPERVISED.value, False, None, (), (), "No active sentence: not supervised")
+_NOT_SUPERVISED_UNEXPLAINED = (SingleScaleTier.NOT_SUPERVISED.value, False, None, (), (), "")
+_MISSING_UNEXPLAINED = (SingleScaleTier.MISSING.value, False, None, (), (), "")
 _MISSING_PREDICTORS: dict[tuple[bool, bool], tuple[RuleResult, str]] = {}
 for _arp_missing, _csrp_missing in ((True, False), (False, True), (True, True)):
     _names = " and ".join(name for name, absent in (("ARP", _arp_missing), ("CSRP", _csrp_missing)) if absent)
@@ -949,6 +956,7 @@ class _RegistrationProfile(NamedTuple):
     """What a set of registration codes does to the tier, worked out once per distinct set."""
 
     complexity: tuple[Contribution, ...]  # protect lines, in COMPLEXITY_CODES order
+    complexity_points: int
     iom: bool
     unsupervised: bool  # PRC
     lifer: bool  # INLL
@@ -967,8 +975,9 @@ def _registration_profile(registrations: frozenset[str]) -> _RegistrationProfile
             rules.append(_STALKING)
         if "RCPR" in registrations:
             rules.append(_CHILD_PROTECTION)
+        complexity = tuple(line for code, line in _COMPLEXITY_LINES if code in registrations)
         profile = _RegistrationProfile(
-            tuple(line for code, line in _COMPLEXITY_LINES if code in registrations),
+            complexity, sum(line.points for line in complexity),
             "IIOM" in registrations, "PRC" in registrations, "INLL" in registrations,
             tuple(rules), min((r.tier for r in rules if r.tier is not None), default=_NO_TIER),
         )
@@ -1022,8 +1031,12 @@ def _change_fast(mandate: Any, needs: Mapping[str, str] | None, ogrs: Any,
         return _NO_MANDATE_CHANGE
     if needs is None:
         return _NO_ASSESSMENT_CHANGE
-    # Each need's line in Need order (a need not assessed maps to None, which filter drops).
-    lines = list(filter(None, map(getitem, _NEED_TABLES, map(needs.get, _NEED_ORDER)))) if needs else []
+    if not needs:
+        lines = []
+    elif len(needs) == len(_NEED_ORDER) and tuple(needs) == _NEED_ORDER:  # every need, in Need order
+        lines = list(map(getitem, _NEED_TABLES, needs.values()))
+    else:  # each need's line in Need order; a need not assessed maps to None, which filter drops
+        lines = list(filter(None, map(getitem, _NEED_TABLES, map(needs.get, _NEED_ORDER))))
     if ogrs is None:
         lines.append(_OGRS_MISSING_LINE)
     else:
@@ -1078,10 +1091,13 @@ _Values = tuple[Any, ...]
 def _single_fast(active_sentence: Any, rosh: str | None, has_mappa: bool, profile: _RegistrationProfile,
                  arp: Decimal | None, arp_static: Any, csrp: Decimal | None, csrp_static: Any,
                  dc_srp: tuple[str | None, Decimal | None] | None, lifer_release_date: dt.date | None,
-                 sexual_offence_history: Any, as_of: dt.date) -> _SingleParts:
-    """single_scale_tier: (tier value, provisional, rule, results, provisional reasons, summary)."""
+                 sexual_offence_history: Any, as_of: dt.date, explain: bool) -> _SingleParts:
+    """single_scale_tier: (tier value, provisional, rule, results, provisional reasons, summary).
+
+    Without ``explain``, results and reasons are empty and summary is "".
+    """
     if not active_sentence:
-        return _NOT_SUPERVISED
+        return _NOT_SUPERVISED if explain else _NOT_SUPERVISED_UNEXPLAINED
     mappa_rosh = (_MAPPA_ROSH_RESULTS if has_mappa else _NO_MAPPA_ROSH_RESULTS)[rosh]
     rest = profile.rules_best  # the best tier of the rules other than the reoffending table and MAPPA/RoSH
     if dc_srp is None and not profile.lifer and not sexual_offence_history:
@@ -1105,27 +1121,34 @@ def _single_fast(active_sentence: Any, rosh: str | None, has_mappa: bool, profil
             if rest > "E":
                 rest = "E"
     if arp is None or csrp is None:
+        if not explain:
+            return _MISSING_UNEXPLAINED
         note, summary = _MISSING_PREDICTORS[arp is None, csrp is None]
         return "MISSING", False, None, [note, *others], (), summary
 
     row = _CSRP_ROW[bisect_right(_CSRP_ASCENDING, csrp)]
     column = _ARP_COLUMN[bisect_right(_ARP_ASCENDING, arp)]
     table = REOFFENDING_TABLE[row][column]
-    reoffending = _new_object(RuleResult)  # RuleResult(...) without the frozen __init__'s overhead
-    fields = reoffending.__dict__
-    fields["rule"] = _REOFFENDING
-    fields["tier"] = table
-    fields["label"] = (f"Reoffending table: CSRP {csrp!s} (row {_CSRP_TEXT[row]}+), "
-                       f"ARP {arp!s} (column {_ARP_TEXT[column]}+) → {table}")
+    if explain:
+        reoffending = _new_object(RuleResult)  # RuleResult(...) without the frozen __init__'s overhead
+        fields = reoffending.__dict__
+        fields["rule"] = _REOFFENDING
+        fields["tier"] = table
+        fields["label"] = (f"Reoffending table: CSRP {csrp!s} (row {_CSRP_TEXT[row]}+), "
+                           f"ARP {arp!s} (column {_ARP_TEXT[column]}+) → {table}")
     mappa_rosh_tier = mappa_rosh.tier or _NO_TIER
     others_best = mappa_rosh_tier if mappa_rosh_tier < rest else rest
     if table <= others_best:
-        best, rule_result = table, reoffending
+        best = table
+        rule = _REOFFENDING
+        if explain:
+            rule_result = reoffending
     else:
         best = others_best
         for rule_result in others:
             if rule_result.tier == best:
                 break
+        rule = rule_result.rule
 
     reasons = []
     arp_is_static = arp_static is True
@@ -1146,8 +1169,9 @@ def _single_fast(active_sentence: Any, rosh: str | None, has_mappa: bool, profil
             counted = (table if table < rest else rest) if both_dynamic else rest
             if counted > "C":
                 reasons.append(_REASON_D if both_dynamic else _REASON_D_NOT_COUNTED)
-    return (best, bool(reasons), rule_result.rule, [reoffending, *others], reasons,
-            f"Tier {best}: {rule_result.label}")
+    if not explain:
+        return best, bool(reasons), rule, (), (), ""
+    return best, bool(reasons), rule, [reoffending, *others], reasons, f"Tier {best}: {rule_result.label}"
 
 
 def _input_values(inputs: TierInputs, as_of: dt.date) -> _Values:
@@ -1173,8 +1197,110 @@ def _input_values(inputs: TierInputs, as_of: dt.date) -> _Values:
     )
 
 
-def calculate_tier(inputs: TierInputs, *, as_of: dt.date) -> TierResult:
-    """Both tiers for one case as of a date (exactly ``calculate_tier_reference``, faster)."""
+_ROSH_POINTS: dict[str | None, int] = {rosh: line.points for rosh, line in _ROSH_LINES.items()}
+_MAPPA_POINTS: dict[int, int] = dict(MAPPA_POINTS)
+
+
+def _unexplained_tier(inputs: TierInputs, as_of: dt.date) -> TierResult:
+    """calculate_tier(inputs, as_of=as_of, explain=False)."""
+    registrations, rosh, rsr, mappa, women = (
+        inputs.registrations, inputs.rosh, inputs.rsr, inputs.mappa, inputs.women,
+    )
+    profile = _REGISTRATION_PROFILES.get(registrations) or _registration_profile(registrations)
+    rosh_pts = _ROSH_POINTS[rosh]
+    if rsr is None:
+        rsr_pts = 0
+    else:
+        key = str(rsr)
+        rsr_pts = (_RSR_LINES.get(key) or _rsr_line(key, rsr)).points
+    protect_points = rosh_pts + rsr_pts - (rosh_pts if rosh_pts < rsr_pts else rsr_pts) + profile.complexity_points
+    if mappa is not None:
+        protect_points += _MAPPA_POINTS.get(mappa.level, 0)
+    if women is not None and inputs.gender == _FEMALE:
+        protect_points += WOMEN_FACTOR_POINTS * (
+            (1 if women.parenting else 0) + (1 if women.impulsivity_or_temper else 0)
+            + (1 if women.breach_or_recall_last_year else 0)
+        )
+    if 0 <= protect_points < len(_PROTECT_BY_POINTS):
+        level, letter = _PROTECT_BY_POINTS[protect_points]
+    else:
+        level = protect_band(protect_points)
+        letter = level.value
+
+    assessment = inputs.assessment
+    if not inputs.mandate_for_change:
+        change_lvl, change_points = NO_MANDATE_LEVEL, 0
+    elif assessment is None:
+        change_lvl, change_points = NO_ASSESSMENT_LEVEL, 0
+    else:
+        needs = assessment.needs
+        change_points = sum(map(mul, map(_NEED_POINTS.__getitem__, needs.keys()),
+                                map(_SEVERITY_POINTS.__getitem__, needs.values()))) if needs else 0
+        ogrs = inputs.ogrs
+        if ogrs is not None:
+            change_points += int(ogrs) // 10
+        if profile.iom:
+            change_points += IOM_POINTS
+        if 0 <= change_points < len(_CHANGE_BY_POINTS):
+            change_lvl = _CHANGE_BY_POINTS[change_points]
+        else:
+            change_lvl = change_band(change_points)
+
+    unsupervised = inputs.unsupervised or profile.unsupervised
+    predictors = inputs.predictors
+    dc_srp = None
+    if predictors is None:
+        arp = arp_static = csrp = csrp_static = None
+    else:
+        arp, arp_static = predictors.arp, predictors.arp_static
+        csrp, csrp_static = predictors.csrp, predictors.csrp_static
+        if predictors.dc_srp is not None:
+            dc_srp = (predictors.dc_srp.band, predictors.dc_srp.score)
+    tier, provisional, rule, _, _, _ = _single_fast(
+        inputs.active_sentence, rosh, mappa is not None, profile, arp, arp_static, csrp, csrp_static,
+        dc_srp, inputs.lifer_release_date, inputs.sexual_offence_history, as_of, False,
+    )
+    protect = _new_object(ProtectResult)  # see calculate_tier
+    fields = protect.__dict__
+    fields["level"] = level
+    fields["points"] = protect_points
+    fields["breakdown"] = ()
+    change = _new_object(ChangeResult)
+    fields = change.__dict__
+    fields["level"] = change_lvl
+    fields["points"] = change_points
+    fields["breakdown"] = ()
+    two_axis = _new_object(TwoAxisTier)
+    fields = two_axis.__dict__
+    fields["tier"] = f"{letter}{change_lvl}{'S' if unsupervised else ''}"
+    fields["protect"] = protect
+    fields["change"] = change
+    fields["unsupervised"] = unsupervised
+    single = _new_object(SingleTier)
+    fields = single.__dict__
+    fields["tier"] = _SINGLE_TIERS[tier]
+    fields["provisional"] = provisional
+    fields["rule"] = rule
+    fields["results"] = ()
+    fields["provisional_reasons"] = ()
+    fields["summary"] = ""
+    result = _new_object(TierResult)
+    fields = result.__dict__
+    fields["two_axis"] = two_axis
+    fields["single"] = single
+    fields["rules_version"] = RULES_VERSION
+    return result
+
+
+def calculate_tier(inputs: TierInputs, *, as_of: dt.date, explain: bool = True) -> TierResult:
+    """Both tiers for one case as of a date (exactly ``calculate_tier_reference``, faster).
+
+    ``explain=False`` gives the same tiers, levels, points, provisional flags and deciding rule without
+    their explanation (every ``breakdown``, ``results`` and ``provisional_reasons`` empty, ``summary``
+    ""), in about half the time: for recalculating many tiers when only the tiers are kept.
+    """
+    if not explain:
+        return _unexplained_tier(inputs, as_of)
     registrations, rosh, rsr, mappa = inputs.registrations, inputs.rosh, inputs.rsr, inputs.mappa
     women, assessment, predictors = inputs.women, inputs.assessment, inputs.predictors
     profile = _REGISTRATION_PROFILES.get(registrations) or _registration_profile(registrations)
@@ -1197,7 +1323,7 @@ def calculate_tier(inputs: TierInputs, *, as_of: dt.date) -> TierResult:
             dc_srp = (predictors.dc_srp.band, predictors.dc_srp.score)
     tier, provisional, rule, results, reasons, summary = _single_fast(
         inputs.active_sentence, rosh, mappa is not None, profile, arp, arp_static, csrp, csrp_static,
-        dc_srp, inputs.lifer_release_date, inputs.sexual_offence_history, as_of,
+        dc_srp, inputs.lifer_release_date, inputs.sexual_offence_history, as_of, True,
     )
     # The result objects are made as their generated __init__ would (same fields, same order), without
     # its object.__setattr__ per field: a third of the time here went there.
@@ -1419,11 +1545,11 @@ def result_json(result: TierResult) -> dict[str, Any]:
 # the same values; anything else (an invalid request, for its exact error, or an unusual valid one,
 # such as a whole number given as 2.0) goes to read_request.
 
-_TOP_FIELDS = frozenset((
+_REQUIRED_FIELDS = (
     "as_of", "gender", "active_sentence", "rosh", "rsr", "mappa", "registrations", "ogrs", "assessment",
-    "mandate_for_change", "women", "predictors", "lifer_release_date", "sexual_offence_history", "unsupervised",
-))
-_REQUIRED_FIELDS = _TOP_FIELDS - {"women", "lifer_release_date", "unsupervised"}
+    "mandate_for_change", "predictors", "sexual_offence_history",
+)
+_read_required = itemgetter(*_REQUIRED_FIELDS)  # KeyError if one is missing
 _GENDERS = frozenset(gender.value for gender in Gender)
 _ROSHES = frozenset(rosh.value for rosh in Rosh)
 _REGISTRATION_CODES = frozenset(code.value for code in Registration)
@@ -1443,29 +1569,63 @@ _INVALID: Any = object()
 _FLOAT_DECIMALS: dict[float, Decimal] = {}
 
 
+_MISSING: Any = object()
+#: check_date's date by text, for texts seen (dates repeat: as_of is usually the same for a batch).
+_DATES: dict[str, dt.date] = {}
+#: The RSR line by float, for positive floats the contract accepts (equal floats have one repr).
+_RSR_FLOAT_LINES: dict[float, Contribution] = {}
+
+
 def _fast_date(value: Any) -> dt.date | None:
     """check_date's date for a plain string it accepts, else None."""
+    date = _DATES.get(value)
+    if date is not None:
+        return date
     if type(value) is not str or len(value) != 10:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        date = dt.date.fromisoformat(value)
     except ValueError:
         return None
+    if len(_DATES) < _MEMO_LIMIT:
+        _DATES[value] = date
+    return date
+
+
+def _fast_rsr(rsr: Any) -> Contribution | None:
+    """The RSR line for a non-null rsr that _read_rsr accepts, else None."""
+    kind = type(rsr)
+    if kind is float:
+        line = _RSR_FLOAT_LINES.get(rsr)
+        if line is not None:
+            return line
+        if not (0 <= rsr <= _RSR_MAXIMUM_FLOAT or rsr == _RSR_SENTINEL_FLOAT):  # also false for NaN
+            return None
+        key = repr(rsr)  # str(rsr) and str(Decimal(str(rsr))): the key of _RSR_LINES
+        if "e" in key or len(key) - key.index(".") > 3:  # more than two decimal places
+            return None
+        line = _rsr_line(key, Decimal(key))
+        if rsr and len(_RSR_FLOAT_LINES) < _MEMO_LIMIT:  # not 0.0 or -0.0: equal, with different reprs
+            _RSR_FLOAT_LINES[rsr] = line
+        return line
+    if kind is int and 0 <= rsr <= 99:
+        key = str(rsr)
+        return _rsr_line(key, Decimal(key))
+    return None
 
 
 def _fast_predictor(value: Any) -> Any:
-    """_read_predictor's value for null or a plain number it accepts, else _INVALID."""
-    if value is None:
-        return None
+    """_read_predictor's value for a number it accepts (a plain int or float), else _INVALID."""
     kind = type(value)
     if kind is float:
+        number = _FLOAT_DECIMALS.get(value)
+        if number is not None:
+            return number
         if not 0 <= value <= 100:  # also false for NaN
             return _INVALID
-        number = _FLOAT_DECIMALS.get(value)
-        if number is None:
-            number = Decimal(repr(value))
-            if value and len(_FLOAT_DECIMALS) < _MEMO_LIMIT:
-                _FLOAT_DECIMALS[value] = number
+        number = Decimal(repr(value))  # Decimal(str(value))
+        if value and len(_FLOAT_DECIMALS) < _MEMO_LIMIT:  # not 0.0 or -0.0: equal, with different reprs
+            _FLOAT_DECIMALS[value] = number
         return number
     if kind is int and 0 <= value <= 100:
         return Decimal(value)  # the same decimal as Decimal(str(value))
@@ -1474,35 +1634,36 @@ def _fast_predictor(value: Any) -> Any:
 
 def _fast_read(request: Any) -> _Values | None:
     """read_request's values for a usual valid request; None: let read_request answer."""
-    if type(request) is not dict or not _TOP_FIELDS.issuperset(request) or not request.keys() >= _REQUIRED_FIELDS:
+    if type(request) is not dict:
         return None
     try:
-        as_of = _fast_date(request["as_of"])
-        gender = request["gender"]
-        active_sentence = request["active_sentence"]
-        rosh = request["rosh"]
+        (as_of, gender, active_sentence, rosh, rsr, mappa, codes, ogrs, assessment, mandate_for_change,
+         predictors, sexual_offence_history) = _read_required(request)
+        get = request.get
+        women = get("women", _MISSING)
+        lifer_release_date = get("lifer_release_date", _MISSING)
+        unsupervised = get("unsupervised", _MISSING)
+        if len(request) != (len(_REQUIRED_FIELDS) + (women is not _MISSING) + (lifer_release_date is not _MISSING)
+                            + (unsupervised is not _MISSING)):
+            return None  # a field not in the contract
+
+        as_of = _fast_date(as_of)
         if (as_of is None or gender not in _GENDERS or type(active_sentence) is not bool
-                or (rosh is not None and rosh not in _ROSHES)):
+                or (rosh is not None and rosh not in _ROSHES) or type(mandate_for_change) is not bool
+                or type(sexual_offence_history) is not bool):
+            return None
+        if unsupervised is _MISSING:
+            unsupervised = False
+        elif type(unsupervised) is not bool:
             return None
 
-        rsr = request["rsr"]
         if rsr is None:
             rsr_line = _RSR_MISSING_LINE
         else:
-            kind = type(rsr)
-            if kind is float:
-                if not (0 <= rsr <= _RSR_MAXIMUM_FLOAT or rsr == _RSR_SENTINEL_FLOAT):
-                    return None
-                key = repr(rsr)  # str(Decimal(key)) == key, so key also keys _RSR_LINES
-                if "e" in key or len(key) - key.index(".") > 3:  # not (at most) two decimal places
-                    return None
-            elif kind is int and 0 <= rsr <= 99:
-                key = str(rsr)
-            else:
+            rsr_line = _fast_rsr(rsr)
+            if rsr_line is None:
                 return None
-            rsr_line = _RSR_LINES.get(key) or _rsr_line(key, Decimal(key))
 
-        mappa = request["mappa"]
         if mappa is not None:
             if type(mappa) is not dict or len(mappa) != 2:
                 return None
@@ -1511,7 +1672,6 @@ def _fast_read(request: Any) -> _Values | None:
                 return None
             mappa = (level, category)
 
-        codes = request["registrations"]
         if type(codes) is not list or not _REGISTRATION_CODES.issuperset(codes):
             return None
         registrations = frozenset(codes)
@@ -1520,11 +1680,9 @@ def _fast_read(request: Any) -> _Values | None:
             if len(levels) > 1 or (levels and levels[0] != rosh) or ("MAPP" in registrations and mappa is None):
                 return None
 
-        ogrs = request["ogrs"]
         if ogrs is not None and (type(ogrs) is not int or not 0 <= ogrs <= 100):
             return None
 
-        assessment = request["assessment"]
         needs = None
         if assessment is not None:
             if type(assessment) is not dict or len(assessment) != 1:
@@ -1533,12 +1691,9 @@ def _fast_read(request: Any) -> _Values | None:
             if type(needs) is not dict or not (_NEEDS.issuperset(needs) and _SEVERITIES.issuperset(needs.values())):
                 return None
 
-        mandate_for_change = request["mandate_for_change"]
-        if type(mandate_for_change) is not bool:
-            return None
-
-        women = request.get("women")
-        if women is not None:
+        if women is _MISSING or women is None:
+            women = None
+        else:
             if type(women) is not dict or not _WOMEN_FIELDS.issuperset(women):
                 return None
             women = (women.get("parenting", False), women.get("impulsivity_or_temper", False),
@@ -1546,41 +1701,44 @@ def _fast_read(request: Any) -> _Values | None:
             if type(women[0]) is not bool or type(women[1]) is not bool or type(women[2]) is not bool:
                 return None
 
-        predictors = request["predictors"]
         dc_srp = None
         if predictors is None:
             arp = arp_static = csrp = csrp_static = None
         else:
             if type(predictors) is not dict or not _PREDICTOR_FIELDS.issuperset(predictors):
                 return None
-            arp = _fast_predictor(predictors.get("arp"))
-            csrp = _fast_predictor(predictors.get("csrp"))
-            arp_static = predictors.get("arp_static")
-            csrp_static = predictors.get("csrp_static")
+            get = predictors.get
+            arp = get("arp")
+            if arp is not None:
+                arp = _fast_predictor(arp)
+            csrp = get("csrp")
+            if csrp is not None:
+                csrp = _fast_predictor(csrp)
+            arp_static = get("arp_static")
+            csrp_static = get("csrp_static")
             if (arp is _INVALID or csrp is _INVALID or (arp_static is not None and type(arp_static) is not bool)
                     or (csrp_static is not None and type(csrp_static) is not bool)):
                 return None
-            dc = predictors.get("dc_srp")
+            dc = get("dc_srp")
             if dc is not None:
                 if type(dc) is not dict or not _DC_SRP_FIELDS.issuperset(dc):
                     return None
                 band = dc.get("band")
-                score = _fast_predictor(dc.get("score"))
+                score = dc.get("score")
+                if score is not None:
+                    score = _fast_predictor(score)
                 if (score is _INVALID or (band is not None and band not in _DC_SRP_BANDS)
                         or (band == _MEDIUM and score is not None and 0 < score < _DC_SRP_LOWEST)):
                     return None
                 dc_srp = (band, score)
 
-        lifer_release_date = request.get("lifer_release_date")
-        if lifer_release_date is not None:
+        if lifer_release_date is _MISSING or lifer_release_date is None:
+            lifer_release_date = None
+        else:
             lifer_release_date = _fast_date(lifer_release_date)
             if lifer_release_date is None:
                 return None
-        sexual_offence_history = request["sexual_offence_history"]
-        unsupervised = request.get("unsupervised", False)
-        if type(sexual_offence_history) is not bool or type(unsupervised) is not bool:
-            return None
-    except TypeError:  # an unhashable value where a code belongs
+    except (KeyError, TypeError):  # a required field missing; an unhashable value where a code belongs
         return None
     return (as_of, gender, active_sentence, rosh, rsr_line, mappa, registrations, ogrs, needs, mandate_for_change,
             women, arp, arp_static, csrp, csrp_static, dc_srp, lifer_release_date, sexual_offence_history,
@@ -1590,11 +1748,9 @@ def _fast_read(request: Any) -> _Values | None:
 _RULE_VALUES: dict[str, str] = {rule.value: rule.value for rule in SingleRule}
 
 
-def handle(request: dict[str, Any]) -> dict[str, Any]:
-    """The ``tier`` contract: one request in, one response out (ContractError if invalid).
-
-    Exactly ``result_json(calculate_tier_reference(*read_request(request)))``, faster.
-    """
+def _answer(request: dict[str, Any]) -> tuple[Any, ...]:
+    """What ``handle`` answers: (protect letter, points, lines, change level, points, lines, unsupervised,
+    single-scale parts); ContractError if the request is invalid."""
     values = _fast_read(request)
     if values is None:
         inputs, as_of = read_request(request)  # raises the contract's error for an invalid request
@@ -1605,11 +1761,23 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
     _, letter, protect_points, protect_lines = _protect_fast(rosh, rsr_line, mappa, profile.complexity, gender,
                                                              women)
     change_lvl, change_points, change_lines = _change_fast(mandate_for_change, needs, ogrs, profile.iom)
-    unsupervised = unsupervised or profile.unsupervised
-    tier, provisional, rule, results, reasons, summary = _single_fast(
-        active_sentence, rosh, mappa is not None, profile, arp, arp_static, csrp, csrp_static, dc_srp,
-        lifer_release_date, sexual_offence_history, as_of,
+    return (
+        letter, protect_points, protect_lines, change_lvl, change_points, change_lines,
+        unsupervised or profile.unsupervised,
+        _single_fast(active_sentence, rosh, mappa is not None, profile, arp, arp_static, csrp, csrp_static, dc_srp,
+                     lifer_release_date, sexual_offence_history, as_of, True),
     )
+
+
+def handle(request: dict[str, Any]) -> dict[str, Any]:
+    """The ``tier`` contract: one request in, one response out (ContractError if invalid).
+
+    Exactly ``result_json(calculate_tier_reference(*read_request(request)))``, faster.
+    """
+    letter, protect_points, protect_lines, change_lvl, change_points, change_lines, unsupervised, single = (
+        _answer(request)
+    )
+    tier, provisional, rule, results, reasons, summary = single
     return {
         "two_axis": {
             "tier": f"{letter}{change_lvl}{'S' if unsupervised else ''}",
@@ -1619,14 +1787,64 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         "single": {"tier": tier, "provisional": provisional},
         "rules_version": RULES_VERSION,
         "explanation": {
-            "protect": [line.label for line in protect_lines],
-            "change": [line.label for line in change_lines],
-            "single": [r.label for r in results],
+            "protect": list(map(_label_of, protect_lines)),
+            "change": list(map(_label_of, change_lines)),
+            "single": list(map(_label_of, results)),
             "single_rule": None if rule is None else _RULE_VALUES[rule],
             "single_summary": summary,
             "provisional": list(reasons),
         },
     }
+
+
+class _JsonStrings(dict[str, str]):
+    """JSON string literal by text (as ``json.dumps`` writes it), kept for the fixed texts of the
+    explanation and, up to a bound, for the others met."""
+
+    def __missing__(self, text: str) -> str:
+        literal = encode_basestring_ascii(text)
+        if len(self) < _MEMO_LIMIT:
+            self[text] = literal
+        return literal
+
+
+_JSON_STRINGS = _JsonStrings()
+for _text in (
+    *(line.label for line in (*_ROSH_LINES.values(), _RSR_MISSING_LINE, _RSR_SENTINEL_LINE, *_DROPPED_LINES.values(),
+                              _NO_MAPPA_LINE, *(line for _, line in _COMPLEXITY_LINES), *_WOMEN_LINES,
+                              *_WOMEN_IGNORED_LINES.values(), *_NO_MANDATE_CHANGE[2], *_NO_ASSESSMENT_CHANGE[2],
+                              *(line for _, lines in _NEED_LINES for line in lines.values()), _OGRS_MISSING_LINE,
+                              *_OGRS_LINES.values(), _IOM_LINE)),
+    _REASON_A, *_REASONS_B.values(), _REASON_C, _REASON_D, _REASON_D_NOT_COUNTED,
+):
+    _JSON_STRINGS[_text] = encode_basestring_ascii(_text)
+_JSON_LITERAL_OF = _JSON_STRINGS.__getitem__
+_JSON_BOOLEANS = {False: "false", True: "true"}
+_JSON_RULES: dict[str | None, str] = {None: "null", **{rule.value: f'"{rule.value}"' for rule in SingleRule}}
+_JSON_VERSION = encode_basestring_ascii(RULES_VERSION)
+
+
+def handle_json(request: dict[str, Any]) -> str:
+    """``json.dumps(handle(request), separators=(",", ":"))``, written directly (what the CLI prints)."""
+    letter, protect_points, protect_lines, change_lvl, change_points, change_lines, unsupervised, single = (
+        _answer(request)
+    )
+    tier, provisional, rule, results, reasons, summary = single
+    # Tiers, levels and rule names are plain ASCII words; ints print as json.dumps prints them.
+    return "".join((
+        '{"two_axis":{"tier":"', letter, str(change_lvl), "S" if unsupervised else "",
+        '","protect":{"level":"', letter, '","points":', str(protect_points),
+        '},"change":{"level":', str(change_lvl), ',"points":', str(change_points),
+        '}},"single":{"tier":"', tier, '","provisional":', _JSON_BOOLEANS[provisional],
+        '},"rules_version":', _JSON_VERSION,
+        ',"explanation":{"protect":[', ",".join(map(_JSON_LITERAL_OF, map(_label_of, protect_lines))),
+        '],"change":[', ",".join(map(_JSON_LITERAL_OF, map(_label_of, change_lines))),
+        '],"single":[', ",".join(map(encode_basestring_ascii, map(_label_of, results))),
+        '],"single_rule":', _JSON_RULES[rule],
+        ',"single_summary":', encode_basestring_ascii(summary),
+        ',"provisional":[', ",".join(map(_JSON_LITERAL_OF, reasons)),
+        "]}}",
+    ))
 
 
 def handle_reference(request: dict[str, Any]) -> dict[str, Any]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from casework.settings.local import *  # noqa: F403
 from casework.settings.base import BASE_DIR, CONTENT_SECURITY_POLICY
+from casework.settings.local import *  # noqa: F403
 
 DEBUG = False
 DEMO_MODE = True

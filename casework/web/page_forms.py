@@ -33,6 +33,8 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.fields["username"].widget.attrs.update({"spellcheck": "false", "autocomplete": "username"})
+        # GOV.UK advises against moving focus on load: it skips the page's context for screen readers.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
 
 
 class SearchForm(GovukFormMixin, forms.Form):

@@ -31,7 +31,7 @@ def po(db):
 
 def test_settings_are_five_failures_and_fifteen_minutes(settings):
     assert settings.AXES_FAILURE_LIMIT == LIMIT
-    assert settings.AXES_COOLOFF_TIME == dt.timedelta(minutes=15)
+    assert dt.timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
     assert settings.AXES_LOCKOUT_PARAMETERS == ["username"]
 
 

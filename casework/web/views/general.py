@@ -29,7 +29,7 @@ from casework.web.page_forms import SignInForm
 
 @method_decorator(login_not_required, name="dispatch")
 class SignInView(auth_views.LoginView):
-    """Sign in with a password; then, for those who need it, a security code. In demo mode the page lists the demo logins."""
+    """Sign in with a password (then a security code, for those who need one); demo mode lists the demo logins."""
 
     template_name = "registration/login.html"
     form_class = SignInForm

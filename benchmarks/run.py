@@ -1,0 +1,150 @@
+"""``make bench``: load or reuse the national dataset on each database, measure every page, the rule
+engines and a load run, and write docs/benchmarks.md.
+
+Environment: ``BENCH_SCALE`` (national; region for a quicker look), ``BENCH_DATABASES`` ("sqlite
+postgresql"), ``BENCH_ITERATIONS`` (60), ``BENCH_PG`` (postgres://postgres@127.0.0.1:5432/casework_bench),
+``BENCH_LOAD_USERS`` (50), ``BENCH_LOAD_SECONDS`` (60).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+OUT = VAR / "bench"
+BIN = Path(sys.executable).parent
+SCALE = os.environ.get("BENCH_SCALE", "national")
+DATABASES = os.environ.get("BENCH_DATABASES", "sqlite postgresql").split()
+ITERATIONS = os.environ.get("BENCH_ITERATIONS", "60")
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432/casework_bench")
+LOAD_USERS = int(os.environ.get("BENCH_LOAD_USERS", "50"))
+LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
+
+
+def database_url(vendor: str) -> str:
+    if vendor == "sqlite":
+        return f"sqlite:///{VAR / (SCALE + '.sqlite3')}"
+    return PG if SCALE == "national" else PG.rsplit("/", 1)[0] + f"/casework_bench_{SCALE}"
+
+
+def env_for(vendor: str, **extra) -> dict:
+    return {**os.environ, "DATABASE_URL": database_url(vendor), "DJANGO_SETTINGS_MODULE": "casework.settings.local",
+            "DEBUG": "false", **extra}
+
+
+def run(cmd: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
+    print("$", shlex.join(cmd), flush=True)
+    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, **kwargs)  # noqa: S603
+
+
+def ensure_postgres_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def load_run(vendor: str) -> dict:
+    """Gunicorn on loopback, Locust headless against it; requests/s, p95 and failures from Locust's CSV."""
+    env = env_for(vendor)
+    usernames = subprocess.run(  # noqa: S603
+        [str(BIN / "python"), "-c", (
+            "import django; django.setup()\n"
+            "from django.db.models import Count\n"
+            "from casework.workforce.models import Staff\n"
+            "names = ['po'] + list(Staff.objects.filter(ended=None, user__is_active=True).exclude(user__username='po')"
+            ".annotate(n=Count('caseload')).filter(n__gte=20).order_by('code').values_list('user__username', flat=True)"
+            f"[:{LOAD_USERS - 1}])\n"
+            "print(','.join(names))")],
+        env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
+    port = free_port()
+    workers = max(2, (os.cpu_count() or 2) + 1)
+    server = subprocess.Popen(  # noqa: S603
+        [str(BIN / "gunicorn"), "casework.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--access-logfile", "-", "--log-level", "warning"],
+        env=env, cwd=ROOT, stdout=open(OUT / f"gunicorn-{vendor}.log", "w"), stderr=subprocess.STDOUT)  # noqa: SIM115
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        prefix = OUT / f"locust-{vendor}"
+        run([str(BIN / "locust"), "-f", "benchmarks/locustfile.py", "--headless", "--host", f"http://127.0.0.1:{port}",
+             "-u", str(LOAD_USERS), "-r", str(LOAD_USERS), "-t", f"{LOAD_SECONDS}s", "--csv", str(prefix),
+             "--only-summary", "--exit-code-on-error", "0"],
+            {**env, "LOCUST_USERNAMES": usernames}, stdout=open(OUT / f"locust-{vendor}.log", "w"),  # noqa: SIM115
+            stderr=subprocess.STDOUT)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    rows = {row["Name"]: row for row in csv.DictReader(open(f"{prefix}_stats.csv"))}  # noqa: SIM115
+    total = rows["Aggregated"]
+    return {
+        "users": LOAD_USERS, "seconds": LOAD_SECONDS, "workers": workers,
+        "requests": int(total["Request Count"]), "failures": int(total["Failure Count"]),
+        "rps": float(total["Requests/s"]), "p50_ms": float(total["50%"]), "p95_ms": float(total["95%"]),
+        "by_name": {name: {"requests": int(r["Request Count"]), "failures": int(r["Failure Count"]),
+                           "p95_ms": float(r["95%"])} for name, r in rows.items() if name != "Aggregated"},
+    }
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    started = dt.datetime.now(dt.UTC)
+    results: dict = {"scale": SCALE, "databases": {}, "started": started.isoformat(timespec="seconds"),
+                     "load_average_start": os.getloadavg()}
+    for vendor in DATABASES:
+        env = env_for(vendor)
+        if vendor == "postgresql":
+            ensure_postgres_database(database_url(vendor))
+        VAR.mkdir(exist_ok=True)
+        run([str(BIN / "casework"), "migrate"], env, stdout=subprocess.DEVNULL)
+        clock = time.monotonic()
+        run([str(BIN / "casework"), "generate", "--scale", SCALE], env)
+        generate_log = OUT / f"generate-{vendor}.txt"
+        pages = run([str(BIN / "python"), "-m", "benchmarks.pages_bench", "--iterations", ITERATIONS], env,
+                    capture_output=True, text=True)
+        sys.stderr.write(pages.stderr)
+        entry = json.loads(pages.stdout)
+        entry["generate_seconds_this_run"] = round(time.monotonic() - clock, 1)
+        entry["generate_log"] = str(generate_log) if generate_log.exists() else ""
+        entry["load"] = load_run(vendor)
+        results["databases"][vendor] = entry
+        (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    rules = run([str(BIN / "python"), "-m", "benchmarks.rules_bench"], env_for(DATABASES[0]),
+                capture_output=True, text=True)
+    out = rules.stdout
+    results["rules"] = json.loads(out[out.index("{"):])
+    results["load_average_end"] = os.getloadavg()
+    results["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    from benchmarks.report import write
+
+    write(results, ROOT / "docs" / "benchmarks.md")
+    print(f"Wrote docs/benchmarks.md ({OUT / 'results.json'})")
+
+
+if __name__ == "__main__":
+    main()
