@@ -7,12 +7,14 @@ ASSETS := casework/static/build/application.css
 NODE_STAMP := node_modules/.package-lock.json
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test lint assets clean
+.PHONY: help setup run test lint assets clean bench
 
 help:
 	@echo "make run    set up, migrate, load demo data and serve on http://127.0.0.1:8000"
 	@echo "make test   set up, then run the whole test suite (browser tests included)"
 	@echo "make lint   ruff"
+	@echo "make bench  generate (or reuse) the national dataset on SQLite and PostgreSQL, measure every page,"
+	@echo "            the rule engines and a load run; writes docs/benchmarks.md (BENCH_SCALE=region: quicker)"
 
 # Python: a virtual environment with the pinned dependencies (constraints.txt pins the rest).
 $(STAMP): pyproject.toml constraints.txt
@@ -44,6 +46,11 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check .
+
+# Not part of make test: needs PostgreSQL on 127.0.0.1:5432 (user postgres) and, the first time, about
+# half an hour per database to generate 245,000 people and 5,000,000 contacts (reused afterwards).
+bench: setup
+	$(BIN)/python -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) node_modules casework/static/build var/staticfiles test-results

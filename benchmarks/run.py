@@ -3,7 +3,8 @@ engines and a load run, and write docs/benchmarks.md.
 
 Environment: ``BENCH_SCALE`` (national; region for a quicker look), ``BENCH_DATABASES`` ("sqlite
 postgresql"), ``BENCH_ITERATIONS`` (60), ``BENCH_PG`` (postgres://postgres@127.0.0.1:5432/casework_bench),
-``BENCH_LOAD_USERS`` (50), ``BENCH_LOAD_SECONDS`` (60).
+``BENCH_LOAD_USERS`` (50), ``BENCH_LOAD_SECONDS`` (60), ``BENCH_APPEND`` (keep the other database's
+figures from the last run).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import csv
 import datetime as dt
 import json
 import os
-import platform
 import shlex
 import signal
 import socket
@@ -115,6 +115,11 @@ def main() -> None:
     started = dt.datetime.now(dt.UTC)
     results: dict = {"scale": SCALE, "databases": {}, "started": started.isoformat(timespec="seconds"),
                      "load_average_start": os.getloadavg()}
+    previous = OUT / "results.json"
+    if os.environ.get("BENCH_APPEND") and previous.exists():
+        # Measure one database now and keep the other's figures from the last run (each entry says
+        # its scale and when it was measured).
+        results["databases"] = json.loads(previous.read_text())["databases"]
     for vendor in DATABASES:
         env = env_for(vendor)
         if vendor == "postgresql":
@@ -122,14 +127,22 @@ def main() -> None:
         VAR.mkdir(exist_ok=True)
         run([str(BIN / "casework"), "migrate"], env, stdout=subprocess.DEVNULL)
         clock = time.monotonic()
-        run([str(BIN / "casework"), "generate", "--scale", SCALE], env)
+        # Progress bars (stderr) go to the terminal; what was made and how long it took (stdout) is kept
+        # for the report, unless the dataset was only reused.
+        generated = run([str(BIN / "casework"), "generate", "--scale", SCALE], env, stdout=subprocess.PIPE, text=True)
+        print(generated.stdout, flush=True)
         generate_log = OUT / f"generate-{vendor}.txt"
+        if "reusing it" not in generated.stdout:
+            generate_log.write_text(generated.stdout)
         pages = run([str(BIN / "python"), "-m", "benchmarks.pages_bench", "--iterations", ITERATIONS], env,
                     capture_output=True, text=True)
         sys.stderr.write(pages.stderr)
         entry = json.loads(pages.stdout)
         entry["generate_seconds_this_run"] = round(time.monotonic() - clock, 1)
-        entry["generate_log"] = str(generate_log) if generate_log.exists() else ""
+        entry["scale"] = SCALE
+        entry["measured"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        entry["load_average"] = os.getloadavg()
+        entry["generate_log"] = generate_log.read_text() if generate_log.exists() else ""
         entry["load"] = load_run(vendor)
         results["databases"][vendor] = entry
         (OUT / "results.json").write_text(json.dumps(results, indent=2))

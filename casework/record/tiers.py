@@ -183,7 +183,7 @@ def tier_recalculate_all(*, as_of: dt.date, trigger: str, batch: int = 2000) -> 
 
 
 def tier_outcome(request: dict[str, Any]) -> tuple[str, str, str, dict[str, Any]]:
-    """``(tier, tier_single, rosh, result)`` for a ``tier_request``, exactly as ``tier_recalculate_many`` stores them."""
+    """``(tier, tier_single, rosh, result)`` for a request, exactly as ``tier_recalculate_many`` stores them."""
     result = tiering.handle(request)
     tier = result["two_axis"]["tier"] if request["active_sentence"] else ""
     return tier, result["single"]["tier"], request["rosh"] or "", result

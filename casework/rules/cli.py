@@ -1,9 +1,9 @@
 """JSON Lines runner behind ``casework rules NAME`` (contracts.md).
 
-A long input (more than ``_PARALLEL_AFTER`` lines) with the published rules is answered by a pool of
-worker processes, one per core, in chunks of lines: the answers come out in input order, one per
-non-blank line, exactly as one process would write them. Shorter inputs, and the stored
-configuration (which needs the database), are answered in this process.
+A long input (more than ``_PARALLEL_AFTER`` lines) with the published rules is answered in chunks of
+lines by this process and a worker process for each other core: the answers come out in input order,
+one per non-blank line, exactly as one process would write them. Shorter inputs, and the stored
+configuration (which needs the database), are answered in this process alone.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
@@ -35,8 +36,22 @@ def _pure(name: str, request: dict[str, Any]) -> dict[str, Any]:
     return registry.handler(name)(request)
 
 
+#: The decoder json.loads uses (a JSONDecoder with the default options), called directly.
+_scan_once = json.JSONDecoder().scan_once
+
+
 def _decode(line: str) -> tuple[Any, dict[str, Any] | None]:
     """``(request, None)``, or ``(None, error answer)`` for a line that is not a JSON object."""
+    if line[:1] == "{":
+        # The usual line: decoded as json.loads decodes it, without the checks that only matter when it
+        # fails (which it then does again below, for its exact error).
+        try:
+            request, end = _scan_once(line, 0)
+        except (StopIteration, ValueError, RecursionError):
+            pass
+        else:
+            if not line[end:].strip(" \t\n\r"):  # nothing after the object but JSON whitespace
+                return request, None
     try:
         request = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -74,6 +89,17 @@ def _responder(name: str, handler: Handler) -> Responder:
         return respond
 
     def respond_json(line: str) -> tuple[str, bool]:
+        if line[:1] == "{":  # the usual line, as in _decode
+            try:
+                request, end = _scan_once(line, 0)
+            except (StopIteration, ValueError, RecursionError):
+                pass
+            else:
+                if not line[end:].strip(" \t\n\r"):
+                    try:
+                        return handle_json(request), True
+                    except ContractError as exc:
+                        return _dumps(exc.as_json()), False
         request, error = _decode(line)
         if error is not None:
             return _dumps(error), False
@@ -92,7 +118,7 @@ def _answer_chunk(respond: Responder, lines: Iterable[str]) -> tuple[str, bool, 
     failed = False
     try:
         for line in lines:
-            if not line.strip():
+            if not line or line.isspace():  # blank (``not line.strip()``)
                 continue
             text, ok = respond(line)
             if not ok:
@@ -120,32 +146,56 @@ def _answer_in_worker(lines: list[str]) -> tuple[str, bool, BaseException | None
     return _answer_chunk(_worker_respond, lines)
 
 
-def _workers() -> int:
+def _cores() -> int:
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return cores
+        return os.cpu_count() or 1
 
 
-def _chunks(stdin: TextIO) -> Iterator[list[str]]:
-    while chunk := list(itertools.islice(stdin, _CHUNK_LINES)):
+def _chunks(stdin: TextIO, stopped: list[Exception]) -> Iterator[list[str]]:
+    """The lines of stdin in chunks; if reading fails, the lines read before it, then the error in
+    ``stopped`` (to be raised once they are answered, as answering line by line would)."""
+    chunk: list[str] = []
+    try:
+        for line in stdin:
+            chunk.append(line)
+            if len(chunk) >= _CHUNK_LINES:
+                yield chunk
+                chunk = []
+    except Exception as exc:  # e.g. bytes that are not UTF-8
+        stopped.append(exc)
+    if chunk:
         yield chunk
 
 
-def _answer_in_pool(name: str, chunks: Iterator[list[str]], stdout: TextIO, workers: int) -> bool:
-    """Answer the chunks in worker processes, writing each chunk's answers in order; whether any failed."""
+def _answer_in_pool(name: str, respond: Responder, chunks: Iterator[list[str]], stdout: TextIO,
+                    workers: int) -> bool:
+    """Answer the chunks here and in worker processes, writing each chunk's answers in input order;
+    whether any failed. Each worker is kept busy with up to two chunks; this process answers the rest."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    for stream in (stdout, sys.stdout, sys.stderr):  # a forked worker flushes copies of these when it ends
+        if stream is not None:
+            stream.flush()
     failed = False
     with context.Pool(workers, initializer=_start_worker, initargs=(name,)) as pool:
-        window: deque[Any] = deque()  # chunks sent and not yet written, oldest first
+        pending: deque[Any] = deque()  # answers not yet written, in input order: an AsyncResult or the answer
+        sent: deque[Any] = deque()  # the AsyncResults of chunks sent, oldest first
         for chunk in chunks:
-            window.append(pool.apply_async(_answer_in_worker, (chunk,)))
-            if len(window) > 2 * workers:
-                failed = _write(window.popleft().get(), stdout) or failed
-        while window:
-            failed = _write(window.popleft().get(), stdout) or failed
+            while sent and sent[0].ready():
+                sent.popleft()
+            if len(sent) < 2 * workers:
+                sent.append(pool.apply_async(_answer_in_worker, (chunk,)))
+                pending.append(sent[-1])
+            else:
+                pending.append(_answer_chunk(respond, chunk))
+            while pending and (type(pending[0]) is tuple or pending[0].ready() or len(pending) > 8 * workers):
+                head = pending.popleft()
+                failed = _write(head if type(head) is tuple else head.get(), stdout) or failed
+        while pending:
+            head = pending.popleft()
+            failed = _write(head if type(head) is tuple else head.get(), stdout) or failed
     return failed
 
 
@@ -160,17 +210,20 @@ def _write(answered: tuple[str, bool, BaseException | None], stdout: TextIO) -> 
 def run(name: str, stdin: TextIO, stdout: TextIO, handler: Handler = _pure) -> int:
     """Answer every line of ``stdin`` on ``stdout``; exit status 2 if any line failed, else 0."""
     registry.handler(name)  # fail early on an unknown name
-    chunks = _chunks(stdin)
+    stopped: list[Exception] = []
+    chunks = _chunks(stdin, stopped)
     head = list(itertools.islice(chunks, _PARALLEL_AFTER // _CHUNK_LINES + 1))
-    workers = _workers()
+    respond = _responder(name, handler)
+    cores = _cores()
     try:
-        if handler is _pure and workers > 1 and len(head) > _PARALLEL_AFTER // _CHUNK_LINES:
-            failed = _answer_in_pool(name, itertools.chain(head, chunks), stdout, workers)
+        if handler is _pure and cores > 1 and len(head) > _PARALLEL_AFTER // _CHUNK_LINES:
+            failed = _answer_in_pool(name, respond, itertools.chain(head, chunks), stdout, cores - 1)
         else:
-            respond = _responder(name, handler)
             failed = False
             for chunk in itertools.chain(head, chunks):
                 failed = _write(_answer_chunk(respond, chunk), stdout) or failed
     finally:
         stdout.flush()
+    if stopped:
+        raise stopped[0]
     return 2 if failed else 0

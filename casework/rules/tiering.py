@@ -2,7 +2,14 @@
 
 Pure functions: no Django, no I/O, no clock; the only date used (for the lifer rule) is ``as_of``.
 ``calculate_tier`` is the API used by services and pages; ``handle`` implements the ``tier`` JSON
-contract (contracts.md) on top of it.
+contract (contracts.md) and ``handle_json`` writes its response as compact JSON (for the CLI).
+
+Each rule is written once for reading (``protect_level``, ``change_level``, ``single_scale_tier``,
+``read_request``, ``result_json``: the reference, which test_tiering.py pins to rules.md) and once
+for speed (the "Fast path" section, used by ``calculate_tier``, ``handle`` and ``handle_json``, which
+must recalculate a national caseload in seconds); test_tiering_fast.py proves on arbitrary inputs
+that the two give exactly the same results, explanations and errors. The tables as data feed both;
+a change to how a rule works must be made in both.
 
 Interpretations of rules.md text that admits more than one reading (also in README.md):
 
@@ -818,6 +825,7 @@ for _rosh_pts in {0, *ROSH_POINTS.values()}:
                 f"Only the larger of RoSH and RSR counts: {'RSR' if _rsr_pts <= _rosh_pts else 'RoSH'} "
                 f"{_dropped} dropped",
             )
+del _rosh_pts, _rsr_pts, _dropped
 _NO_MAPPA_LINE = Contribution("MAPPA", 0, "No MAPPA: 0")
 _MAPPA_LINES: dict[tuple[int, int], Contribution] = {}
 _COMPLEXITY_LINES: tuple[tuple[str, Contribution], ...] = tuple(
@@ -865,6 +873,11 @@ _NEED_ORDER: tuple[str, ...] = tuple(need for need, _ in _NEED_LINES)
 _NEED_TABLES: tuple[dict[str | None, Contribution | None], ...] = tuple(
     {None: None, **by_severity} for _, by_severity in _NEED_LINES
 )
+_NEED_MEMBER_ORDER: tuple[Need, ...] = tuple(Need)
+_NEED_MEMBER_TABLES: tuple[dict[NeedSeverity | None, Contribution | None], ...] = tuple(
+    {None: None, **{NeedSeverity(severity): line for severity, line in by_severity.items()}}
+    for _, by_severity in _NEED_LINES
+)
 #: Change points by need and severity.
 _NEED_POINTS: dict[str, int] = dict(NEED_WEIGHTS)
 _SEVERITY_POINTS: dict[str, int] = dict(SEVERITY_SCORES)
@@ -884,6 +897,7 @@ for _arp_missing, _csrp_missing in ((True, False), (False, True), (True, True)):
         RuleResult(SingleRule.REOFFENDING, None, f"Reoffending table: {_names} missing"),
         f"{_names} missing: tier cannot be calculated",
     )
+del _arp_missing, _csrp_missing, _names
 # Table 1 by bisection: with k thresholds at or below a score, its row (or column) is the k-th from
 # the end of the (descending) thresholds, or the last when k is 0.
 assert list(CSRP_THRESHOLDS) == sorted(CSRP_THRESHOLDS, reverse=True)
@@ -892,8 +906,13 @@ _CSRP_ASCENDING: tuple[Decimal, ...] = CSRP_THRESHOLDS[::-1]
 _ARP_ASCENDING: tuple[Decimal, ...] = ARP_THRESHOLDS[::-1]
 _CSRP_ROW: tuple[int, ...] = (len(CSRP_THRESHOLDS) - 1, *range(len(CSRP_THRESHOLDS) - 1, -1, -1))
 _ARP_COLUMN: tuple[int, ...] = (len(ARP_THRESHOLDS) - 1, *range(len(ARP_THRESHOLDS) - 1, -1, -1))
-_CSRP_TEXT: tuple[str, ...] = tuple(f"{t}" for t in CSRP_THRESHOLDS)
-_ARP_TEXT: tuple[str, ...] = tuple(f"{t}" for t in ARP_THRESHOLDS)
+#: The reoffending line's text around ARP, by row and column: "Reoffending table: CSRP {csrp}" +
+#: middle + "{arp}" + end.
+_REOFFENDING_TEXT: tuple[tuple[tuple[str, str], ...], ...] = tuple(
+    tuple((f" (row {row_from}+), ARP ", f" (column {column_from}+) → {REOFFENDING_TABLE[row][column]}")
+          for column, column_from in enumerate(ARP_THRESHOLDS))
+    for row, row_from in enumerate(CSRP_THRESHOLDS)
+)
 _DC_NO_BAND = RuleResult(SingleRule.DC_SRP, None, "DC-SRP ignored: no band or band not applicable")
 _DC_NO_SCORE = RuleResult(SingleRule.DC_SRP, None, "DC-SRP ignored: score not above 0")
 _DC_BAND_RESULTS: dict[str, RuleResult] = {
@@ -915,6 +934,7 @@ for _rosh in (None, *Rosh):
         SingleRule.MAPPA_ROSH, _tier,
         f"No MAPPA, {_text}: no result" if _tier is None else f"No MAPPA, {_text} → {_tier}",
     )
+del _rosh, _text, _key, _tier
 _LIFER_NO_DATE = RuleResult(SingleRule.LIFER_IPP, None, "Lifer/IPP (INLL) without a release date: no result")
 _DOMESTIC_ABUSE_RESULTS: tuple[tuple[str, RuleResult], ...] = tuple(
     (code.value, RuleResult(SingleRule.DOMESTIC_ABUSE, "E", f"{code.label.capitalize()} ({code.value}) → E"))
@@ -947,7 +967,11 @@ def _rsr_line(key: str, rsr: Decimal) -> Contribution:
         else:
             points = rsr_points(rsr)
             line = Contribution("RSR", points, f"RSR {rsr:.2f}: {points}")
-        if len(_RSR_LINES) < _MEMO_LIMIT:
+        # Kept only when the label rounds nothing (at most two decimal places, no exponent), as the
+        # rounding of the decimal context in force would otherwise change it.
+        dot = key.find(".")
+        if ((dot < 0 or len(key) - dot <= 3) and "E" not in key and "e" not in key
+                and len(_RSR_LINES) < _MEMO_LIMIT):
             _RSR_LINES[key] = line
     return line
 
@@ -1024,19 +1048,20 @@ def _protect_fast(rosh: str | None, rsr_line: Contribution, mappa: tuple[Any, An
     return level, level.value, points, lines
 
 
-def _change_fast(mandate: Any, needs: Mapping[str, str] | None, ogrs: Any,
-                 iom: bool) -> tuple[int, int, Iterable[Contribution]]:
-    """change_level: (level, points, lines)."""
+def _change_fast(mandate: Any, needs: Mapping[str, str] | None, ogrs: Any, iom: bool, order: tuple[str, ...],
+                 tables: tuple[dict[Any, Contribution | None], ...]) -> tuple[int, int, Iterable[Contribution]]:
+    """change_level: (level, points, lines); ``order`` and ``tables`` are _NEED_ORDER and _NEED_TABLES,
+    or the same keyed by enum members (found faster in an Assessment's needs)."""
     if not mandate:
         return _NO_MANDATE_CHANGE
     if needs is None:
         return _NO_ASSESSMENT_CHANGE
     if not needs:
         lines = []
-    elif len(needs) == len(_NEED_ORDER) and tuple(needs) == _NEED_ORDER:  # every need, in Need order
-        lines = list(map(getitem, _NEED_TABLES, needs.values()))
+    elif len(needs) == len(order) and tuple(needs) == order:  # every need, in Need order
+        lines = list(map(getitem, tables, needs.values()))
     else:  # each need's line in Need order; a need not assessed maps to None, which filter drops
-        lines = list(filter(None, map(getitem, _NEED_TABLES, map(needs.get, _NEED_ORDER))))
+        lines = list(filter(None, map(getitem, tables, map(needs.get, order))))
     if ogrs is None:
         lines.append(_OGRS_MISSING_LINE)
     else:
@@ -1134,8 +1159,8 @@ def _single_fast(active_sentence: Any, rosh: str | None, has_mappa: bool, profil
         fields = reoffending.__dict__
         fields["rule"] = _REOFFENDING
         fields["tier"] = table
-        fields["label"] = (f"Reoffending table: CSRP {csrp!s} (row {_CSRP_TEXT[row]}+), "
-                           f"ARP {arp!s} (column {_ARP_TEXT[column]}+) → {table}")
+        middle, end = _REOFFENDING_TEXT[row][column]
+        fields["label"] = f"Reoffending table: CSRP {csrp!s}{middle}{arp!s}{end}"
     mappa_rosh_tier = mappa_rosh.tier or _NO_TIER
     others_best = mappa_rosh_tier if mappa_rosh_tier < rest else rest
     if table <= others_best:
@@ -1260,6 +1285,25 @@ def _unexplained_tier(inputs: TierInputs, as_of: dt.date) -> TierResult:
         inputs.active_sentence, rosh, mappa is not None, profile, arp, arp_static, csrp, csrp_static,
         dc_srp, inputs.lifer_release_date, inputs.sexual_offence_history, as_of, False,
     )
+    # Without an explanation there are few distinct results, and they are immutable: each is made once.
+    if unsupervised is True or unsupervised is False:  # not another value that equals one of them
+        key = (protect_points, change_lvl, change_points, unsupervised, tier, provisional, rule)
+        result = _UNEXPLAINED_RESULTS.get(key)
+        if result is None:
+            result = _new_unexplained(level, letter, protect_points, change_lvl, change_points, unsupervised, tier,
+                                      provisional, rule)
+            if len(_UNEXPLAINED_RESULTS) < _MEMO_LIMIT:
+                _UNEXPLAINED_RESULTS[key] = result
+        return result
+    return _new_unexplained(level, letter, protect_points, change_lvl, change_points, unsupervised, tier,
+                            provisional, rule)
+
+
+_UNEXPLAINED_RESULTS: dict[tuple[Any, ...], TierResult] = {}
+
+
+def _new_unexplained(level: ProtectLevel, letter: str, protect_points: int, change_lvl: int, change_points: int,
+                     unsupervised: Any, tier: str, provisional: bool, rule: SingleRule | None) -> TierResult:
     protect = _new_object(ProtectResult)  # see calculate_tier
     fields = protect.__dict__
     fields["level"] = level
@@ -1304,13 +1348,18 @@ def calculate_tier(inputs: TierInputs, *, as_of: dt.date, explain: bool = True) 
     registrations, rosh, rsr, mappa = inputs.registrations, inputs.rosh, inputs.rsr, inputs.mappa
     women, assessment, predictors = inputs.women, inputs.assessment, inputs.predictors
     profile = _REGISTRATION_PROFILES.get(registrations) or _registration_profile(registrations)
+    if rsr is None:
+        rsr_line = _RSR_MISSING_LINE
+    else:
+        key = str(rsr)
+        rsr_line = _RSR_LINES.get(key) or _rsr_line(key, rsr)
     level, letter, protect_points, protect_lines = _protect_fast(
-        rosh, _RSR_MISSING_LINE if rsr is None else _rsr_line(str(rsr), rsr),
-        None if mappa is None else (mappa.level, mappa.category), profile.complexity, inputs.gender,
+        rosh, rsr_line, None if mappa is None else (mappa.level, mappa.category), profile.complexity, inputs.gender,
         None if women is None else (women.parenting, women.impulsivity_or_temper, women.breach_or_recall_last_year),
     )
     change_lvl, change_points, change_lines = _change_fast(
         inputs.mandate_for_change, None if assessment is None else assessment.needs, inputs.ogrs, profile.iom,
+        _NEED_MEMBER_ORDER, _NEED_MEMBER_TABLES,
     )
     unsupervised = inputs.unsupervised or profile.unsupervised
     dc_srp = None
@@ -1558,7 +1607,9 @@ _CONFLICT_CODES = frozenset((*(code for code, _ in _ROSH_CODE_LEVELS), Registrat
 _NEEDS = frozenset(need.value for need in Need)
 _SEVERITIES = frozenset(severity.value for severity in NeedSeverity)
 _WOMEN_FIELDS = frozenset(("parenting", "impulsivity_or_temper", "breach_or_recall_last_year"))
+_women_values = itemgetter("parenting", "impulsivity_or_temper", "breach_or_recall_last_year")
 _PREDICTOR_FIELDS = frozenset(("arp", "arp_static", "csrp", "csrp_static", "dc_srp"))
+_predictor_values = itemgetter("arp", "arp_static", "csrp", "csrp_static", "dc_srp")
 _DC_SRP_FIELDS = frozenset(("band", "score"))
 _DC_SRP_BANDS = frozenset(band.value for band in DcSrpBand)
 _DC_SRP_LOWEST = DC_SRP_MEDIUM[-1][0]
@@ -1694,10 +1745,15 @@ def _fast_read(request: Any) -> _Values | None:
         if women is _MISSING or women is None:
             women = None
         else:
-            if type(women) is not dict or not _WOMEN_FIELDS.issuperset(women):
+            if type(women) is not dict:
                 return None
-            women = (women.get("parenting", False), women.get("impulsivity_or_temper", False),
-                     women.get("breach_or_recall_last_year", False))
+            if len(women) == len(_WOMEN_FIELDS):
+                women = _women_values(women)  # KeyError for a field not in the contract
+            elif _WOMEN_FIELDS.issuperset(women):
+                women = (women.get("parenting", False), women.get("impulsivity_or_temper", False),
+                         women.get("breach_or_recall_last_year", False))
+            else:
+                return None
             if type(women[0]) is not bool or type(women[1]) is not bool or type(women[2]) is not bool:
                 return None
 
@@ -1705,21 +1761,24 @@ def _fast_read(request: Any) -> _Values | None:
         if predictors is None:
             arp = arp_static = csrp = csrp_static = None
         else:
-            if type(predictors) is not dict or not _PREDICTOR_FIELDS.issuperset(predictors):
+            if type(predictors) is not dict:
                 return None
-            get = predictors.get
-            arp = get("arp")
+            if len(predictors) == len(_PREDICTOR_FIELDS):
+                arp, arp_static, csrp, csrp_static, dc = _predictor_values(predictors)  # KeyError: an unknown field
+            elif _PREDICTOR_FIELDS.issuperset(predictors):
+                get = predictors.get
+                arp, arp_static, csrp, csrp_static, dc = (
+                    get("arp"), get("arp_static"), get("csrp"), get("csrp_static"), get("dc_srp"),
+                )
+            else:
+                return None
             if arp is not None:
                 arp = _fast_predictor(arp)
-            csrp = get("csrp")
             if csrp is not None:
                 csrp = _fast_predictor(csrp)
-            arp_static = get("arp_static")
-            csrp_static = get("csrp_static")
             if (arp is _INVALID or csrp is _INVALID or (arp_static is not None and type(arp_static) is not bool)
                     or (csrp_static is not None and type(csrp_static) is not bool)):
                 return None
-            dc = get("dc_srp")
             if dc is not None:
                 if type(dc) is not dict or not _DC_SRP_FIELDS.issuperset(dc):
                     return None
@@ -1760,7 +1819,8 @@ def _answer(request: dict[str, Any]) -> tuple[Any, ...]:
     profile = _REGISTRATION_PROFILES.get(registrations) or _registration_profile(registrations)
     _, letter, protect_points, protect_lines = _protect_fast(rosh, rsr_line, mappa, profile.complexity, gender,
                                                              women)
-    change_lvl, change_points, change_lines = _change_fast(mandate_for_change, needs, ogrs, profile.iom)
+    change_lvl, change_points, change_lines = _change_fast(mandate_for_change, needs, ogrs, profile.iom,
+                                                           _NEED_ORDER, _NEED_TABLES)
     return (
         letter, protect_points, protect_lines, change_lvl, change_points, change_lines,
         unsupervised or profile.unsupervised,
@@ -1818,6 +1878,7 @@ for _text in (
     _REASON_A, *_REASONS_B.values(), _REASON_C, _REASON_D, _REASON_D_NOT_COUNTED,
 ):
     _JSON_STRINGS[_text] = encode_basestring_ascii(_text)
+del _text
 _JSON_LITERAL_OF = _JSON_STRINGS.__getitem__
 _JSON_BOOLEANS = {False: "false", True: "true"}
 _JSON_RULES: dict[str | None, str] = {None: "null", **{rule.value: f'"{rule.value}"' for rule in SingleRule}}

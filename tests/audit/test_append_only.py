@@ -46,7 +46,7 @@ def test_the_admin_is_read_only(event):
                                  "DELETE FROM audit_auditevent WHERE id = %s"])
 def test_postgresql_rejects_raw_update_and_delete(event, sql):
     if connection.vendor != "postgresql":
-        pytest.skip("the append-only trigger is PostgreSQL's; SQLite relies on the model")
+        pytest.skip("engine-specific: the append-only trigger is PostgreSQL's; SQLite relies on the model")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).detail == "original"
@@ -54,6 +54,6 @@ def test_postgresql_rejects_raw_update_and_delete(event, sql):
 
 def test_postgresql_still_accepts_new_rows(event):
     if connection.vendor != "postgresql":
-        pytest.skip("the append-only trigger is PostgreSQL's")
+        pytest.skip("engine-specific: the append-only trigger is PostgreSQL's")
     audit_record(actor=None, action="test.again")
     assert AuditEvent.objects.count() == 2

@@ -61,16 +61,62 @@ def test_case_pages_do_not_grow_with_contacts(signed_in, po, page):
     assert small == large, f"{page}: {small} queries before, {large} after adding records"
 
 
-# Regression guard: the exact counts (deterministic) so a new query on a page is a visible change.
-EXPECTED = {"caseload": 6, "case-overview": 16, "case-contacts": 9}
+@pytest.mark.parametrize("page", ["team-export", "search-crn", "contact-new", "personal-details"])
+def test_other_case_pages_do_not_grow(signed_in, po, team, page):
+    spo = factories.SpoFactory(team=team)
+    cases = grow(po, 2)
+    crn = cases[0].crn
+    url = {"team-export": reverse("team-caseload-export", args=[team.code]),
+           "search-crn": reverse("search") + f"?q={crn}",
+           "contact-new": reverse("contact-new", args=[crn]),
+           "personal-details": reverse("personal-details-edit", args=[crn])}[page]
+    client = signed_in(spo if page == "team-export" else po)
+    small = queries_for(client, url)
+    grow(po, 15)
+    for _ in range(10):
+        factories.AppointmentFactory(case=cases[0])
+    large = queries_for(client, url)
+    assert small == large, f"{page}: {small} queries before, {large} after adding records"
 
 
-def test_exact_query_counts(signed_in, po):
+# Regression guard: the exact counts (deterministic) of every page, so a new query on a page is a
+# visible change. benchmarks/pages_bench.py reports the same counts at national scale.
+EXPECTED = {
+    "sign-in": 0, "accessibility": 0, "home": 7, "caseload": 6, "case-overview": 16, "case-contacts": 9,
+    "case-history": 9, "contact-new": 7, "contact-outcome": 8, "personal-details-edit": 7, "team-list": 7,
+    "team-caseload": 11, "team-caseload-export": 13, "search-surname": 6, "search-crn": 6, "audit-log": 8,
+    "two-factor-setup": 9,
+}
+
+
+def test_exact_query_counts(client, signed_in, po, team):
     case = build_case(po)
-    client = signed_in(po)
-    counts = {
-        "caseload": queries_for(client, reverse("caseload")),
-        "case-overview": queries_for(client, reverse("case-overview", args=[case.crn])),
-        "case-contacts": queries_for(client, reverse("case-contacts", args=[case.crn])),
+    contact = case.contacts.order_by("starts_at").first()
+    spo = factories.SpoFactory(team=team)
+    admin = factories.AdminStaffFactory()
+    pages = {
+        "sign-in": (None, reverse("login")),
+        "accessibility": (None, reverse("accessibility")),
+        "home": (po, reverse("home")),
+        "caseload": (po, reverse("caseload")),
+        "case-overview": (po, reverse("case-overview", args=[case.crn])),
+        "case-contacts": (po, reverse("case-contacts", args=[case.crn])),
+        "case-history": (po, reverse("case-history", args=[case.crn])),
+        "contact-new": (po, reverse("contact-new", args=[case.crn])),
+        "contact-outcome": (po, reverse("contact-outcome", args=[case.crn, contact.pk])),
+        "personal-details-edit": (po, reverse("personal-details-edit", args=[case.crn])),
+        "team-list": (spo, reverse("team-list")),
+        "team-caseload": (spo, reverse("team-caseload", args=[team.code])),
+        "team-caseload-export": (spo, reverse("team-caseload-export", args=[team.code])),
+        "search-surname": (po, reverse("search") + f"?q={case.last_name}"),
+        "search-crn": (po, reverse("search") + f"?q={case.crn}"),
+        "audit-log": (admin, reverse("audit-log")),
+        "two-factor-setup": (po, reverse("two-factor-setup")),
     }
+    counts = {}
+    for name, (staff, url) in pages.items():
+        client.logout()
+        if staff:
+            signed_in(staff)
+        counts[name] = queries_for(client, url)
     assert counts == EXPECTED

@@ -98,3 +98,18 @@ def need_label(code: str) -> str:
         return Need(code).label
     except ValueError:
         return code.replace("_", " ").capitalize()
+
+
+_SENTENCE_LABELS = {
+    "COMMUNITY_ORDER": "Community order",
+    "SUSPENDED_SENTENCE_ORDER": "Suspended sentence order",
+    "POST_SENTENCE_SUPERVISION": "Post-sentence supervision",
+}
+
+
+@register.simple_tag
+def sentence_label(kind: str, status: str) -> str:
+    """How case lists name the current sentence (a tag, not an include: lists render it 50 times a page)."""
+    if kind == "CUSTODY":
+        return "Custody (pre-release)" if status == "PRE_RELEASE" else "Licence"
+    return _SENTENCE_LABELS.get(kind, "")

@@ -1,0 +1,65 @@
+"""``casework generate``: the fast writers build exactly the world the demo builder builds."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count
+
+from casework.demo.builder import SMALL, build_world, delete_world
+from casework.demo.national import NATIONAL, REGION, build_world_fast
+from casework.record.models import Case, Contact, TierCalculation
+from casework.record.tiers import tier_recalculate_all
+from tests.demo.test_builder import NOW, TODAY, snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def test_fast_writers_build_the_same_world_as_bulk_create():
+    build_world(scale=SMALL, now=NOW)
+    expected = snapshot()
+    delete_world()
+    build_world_fast(scale=SMALL, now=NOW, progress=False, log=lambda line: None)
+    assert snapshot() == expected
+
+
+def test_tiers_computed_in_memory_match_the_tiering_service():
+    build_world_fast(scale=SMALL, now=NOW, progress=False, log=lambda line: None)
+    assert TierCalculation.objects.count() == Case.objects.count()
+    assert tier_recalculate_all(as_of=TODAY, trigger="check") == 0  # nothing changes
+
+
+def test_new_records_after_a_fast_build_get_fresh_ids():
+    build_world_fast(scale=SMALL, now=NOW, progress=False, log=lambda line: None)
+    case = Case.objects.first()
+    contact = Contact.objects.create(case=case, kind="CASE_NOTE", starts_at=NOW)
+    assert contact.pk > Contact.objects.exclude(pk=contact.pk).order_by("-pk").first().pk
+
+
+def test_benchmark_subjects_are_built_deterministically():
+    scale = dataclasses.replace(SMALL, po_caseload=6, heavy_case_contacts=120)
+    build_world_fast(scale=scale, now=NOW, progress=False, log=lambda line: None)
+    held = Case.objects.filter(manager__user__username="po", status=Case.Status.CURRENT)
+    assert held.count() == 6
+    assert max(held.annotate(n=Count("contacts")).values_list("n", flat=True)) == 120
+
+
+def test_national_shape_matches_scale_md():
+    teams = NATIONAL.regions * NATIONAL.pdus_per_region * NATIONAL.teams_per_pdu
+    practitioners = teams * (1 + sum(n for _, n in NATIONAL.team_make_up))
+    assert NATIONAL.people == 245_000 and NATIONAL.regions == 12
+    assert 100 <= NATIONAL.regions * NATIONAL.pdus_per_region <= 120
+    assert 850 <= teams <= 950
+    assert 10_000 <= practitioners <= 12_000
+    assert round(NATIONAL.people * NATIONAL.unallocated_share) == 15_000
+    assert REGION.people * 12 == pytest.approx(NATIONAL.people, rel=0.01)
+
+
+def test_generate_refuses_a_world_of_another_size():
+    build_world_fast(scale=SMALL, now=NOW, progress=False, log=lambda line: None)
+    with pytest.raises(CommandError, match="--reset"):
+        call_command("generate", "--scale", "region", stdout=io.StringIO())
