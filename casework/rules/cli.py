@@ -1,9 +1,10 @@
 """JSON Lines runner behind ``casework rules NAME`` (contracts.md).
 
 A long input (more than ``_PARALLEL_AFTER`` lines) with the published rules is answered in chunks of
-lines by this process and a worker process for each other core: the answers come out in input order,
-one per non-blank line, exactly as one process would write them. Shorter inputs, and the stored
-configuration (which needs the database), are answered in this process alone.
+lines by a worker process per core, this process answering chunks too while they are all busy: the
+answers come out in input order, one per non-blank line, exactly as one process would write them.
+Shorter inputs, and the stored configuration (which needs the database), are answered in this
+process alone.
 """
 
 from __future__ import annotations
@@ -217,7 +218,7 @@ def run(name: str, stdin: TextIO, stdout: TextIO, handler: Handler = _pure) -> i
     cores = _cores()
     try:
         if handler is _pure and cores > 1 and len(head) > _PARALLEL_AFTER // _CHUNK_LINES:
-            failed = _answer_in_pool(name, respond, itertools.chain(head, chunks), stdout, cores - 1)
+            failed = _answer_in_pool(name, respond, itertools.chain(head, chunks), stdout, cores)
         else:
             failed = False
             for chunk in itertools.chain(head, chunks):
