@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
@@ -39,7 +40,8 @@ from casework.record.models import (
     Sentence,
 )
 from casework.record.services import name_key
-from casework.workforce.models import Grade, Staff, TeamMembership
+from casework.rules import workload
+from casework.workforce.models import Grade, Reduction, ReductionReason, Staff, TeamMembership
 
 PASSWORD = "correct-horse-battery"
 
@@ -142,6 +144,22 @@ class HeadOfPduFactory(StaffFactory):
 class AdminStaffFactory(StaffFactory):
     grade = Grade.ADMIN
     user = factory.SubFactory(UserFactory, is_staff=True, is_superuser=True)
+
+
+class ReductionFactory(factory.django.DjangoModelFactory):
+    """Long-term sickness, 100% of a PO's 37 hours, open-ended from 1 June 2026 (test set-up: not audited)."""
+
+    class Meta:
+        model = Reduction
+        skip_postgeneration_save = True
+
+    staff = factory.SubFactory(StaffFactory)
+    reason = ReductionReason.LONG_TERM_SICKNESS
+    percent = Decimal(100)
+    hours = factory.LazyAttribute(lambda o: workload.Reduction(percent=o.percent).hours_for(o.staff.contracted_hours)
+                                  if o.percent is not None else Decimal(0))
+    start = dt.date(2026, 6, 1)
+    end = None
 
 
 class OffenceTypeFactory(factory.django.DjangoModelFactory):

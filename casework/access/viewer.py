@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from casework.access.models import ApiScope, ApiToken, Role, ScopeGrant
-from casework.organisation.models import Team
 from casework.workforce.models import Grade, Staff, TeamMembership
 
 
@@ -88,9 +87,13 @@ def viewer_for(user, *, today: dt.date | None = None) -> Viewer:
         roles.add(Role.PRACTITIONER)
 
     current = Q(start_date__lte=today) & (Q(end_date__isnull=True) | Q(end_date__gte=today))
-    memberships = list(TeamMembership.objects.filter(current, staff=staff).values_list("team_id", "role"))
-    team_ids = {team_id for team_id, _ in memberships}
-    managed = {team_id for team_id, role in memberships if role == TeamMembership.Role.MANAGER}
+    # The team's PDU comes with each membership (a join, not a query of its own): an SPO's allocation
+    # queue is the PDUs of the teams they manage, and those are always teams they are a member of.
+    memberships = list(
+        TeamMembership.objects.filter(current, staff=staff).values_list("team_id", "role", "team__pdu_id")
+    )
+    team_ids = {team_id for team_id, _, _ in memberships}
+    managed = {team_id for team_id, role, _ in memberships if role == TeamMembership.Role.MANAGER}
     if staff.grade == Grade.SPO or managed:
         roles.add(Role.SPO)
         if staff.grade == Grade.SPO:
@@ -119,7 +122,8 @@ def viewer_for(user, *, today: dt.date | None = None) -> Viewer:
         elif grant.team_id:
             team_ids.add(grant.team_id)
 
-    queue_pdu_ids = set(Team.objects.filter(pk__in=managed).values_list("pdu_id", flat=True)) if managed else set()
+    # ``managed`` holds membership teams only (grants above add readable teams, never managed ones).
+    queue_pdu_ids = {pdu_id for team_id, _, pdu_id in memberships if team_id in managed}
 
     return Viewer(
         user_id=user.pk,

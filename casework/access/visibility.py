@@ -54,10 +54,24 @@ def can_see(viewer: Viewer, case: Case) -> bool:
     return visible_cases(viewer, Case.objects.filter(pk=case.pk)).exists()
 
 
-def can_change(viewer: Viewer, case: Case) -> bool:
-    """Whether ``viewer`` may write to ``case``: its case manager, or the SPO of its team (never an inspector)."""
+def _may_write(viewer: Viewer, case: Case) -> bool:
+    """The role half of ``can_change``: the case manager, or the SPO of the case's team (never an inspector)."""
     if not viewer.staff_id or viewer.read_only:
         return False
     holds = viewer.is_practitioner and case.manager_id == viewer.staff_id
     manages = case.team_id is not None and case.team_id in viewer.managed_team_ids
-    return (holds or manages) and can_see(viewer, case)
+    return holds or manages
+
+
+def can_change(viewer: Viewer, case: Case) -> bool:
+    """Whether ``viewer`` may write to ``case``: its case manager, or the SPO of its team (never an inspector)."""
+    return _may_write(viewer, case) and can_see(viewer, case)
+
+
+def can_change_visible(viewer: Viewer, case: Case) -> bool:
+    """``can_change`` for a case just read through ``visible_cases(viewer)`` in this request.
+
+    The read already applied every visibility rule, so asking the database again (``can_see``) would
+    be a second query with the same answer. Services still call ``can_change`` before every write.
+    """
+    return _may_write(viewer, case)

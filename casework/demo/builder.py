@@ -31,7 +31,9 @@ from django.utils import timezone
 from casework.access.models import Role, ScopeGrant
 from casework.account.models import User
 from casework.demo import catalogue
+from casework.demo.instances import instance
 from casework.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from casework.demo.reductions import plan_reductions
 from casework.organisation.models import Pdu, Provider, Region, Team
 from casework.record.choices import (
     AbsenceReason,
@@ -73,7 +75,7 @@ from casework.record.models import (
 )
 from casework.record.services import name_key, years_before
 from casework.record.tiers import tier_recalculate_all
-from casework.workforce.models import Grade, Staff, TeamMembership
+from casework.workforce.models import Grade, Reduction, Staff, TeamMembership
 
 LOW, MEDIUM, HIGH, VERY_HIGH = RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.VERY_HIGH
 
@@ -254,6 +256,7 @@ class Organisation:
     memberships: list[TeamMembership] = field(default_factory=list)
     grants: list[ScopeGrant] = field(default_factory=list)
     logins: dict[str, StaffPlan] = field(default_factory=dict)
+    reductions: list[Reduction] = field(default_factory=list)
 
 
 class _StaffNames:
@@ -374,6 +377,10 @@ def plan_organisation(scale: Scale, rng: random.Random, today: dt.date, password
               hours=Decimal("37"), admin=True)
 
     _share_out_caseloads(org, scale)
+    # Workload reductions (rules.md §2.3) from a stream of their own, so that adding or changing them
+    # leaves every other generated record as it was.
+    org.reductions = plan_reductions([plan.staff for plan in org.staff], random.Random(f"{scale.seed}:reductions"),
+                                     today)
     return org
 
 
@@ -743,7 +750,7 @@ class PeopleGenerator:
             length = self.pick(COMMUNITY_MONTHS)
             sentenced = today - days(rng.uniform(1, 21) if new else rng.uniform(2, length * 30.4 - 7))
             court = crown if person.rosh in (HIGH, VERY_HIGH) else magistrates
-            current = Sentence(kind=kind, status=status, court=court,
+            current = instance(Sentence, kind=kind, status=status, court=court,
                                length_months=length, sentence_date=sentenced, start_date=sentenced,
                                expected_end_date=add_months(sentenced, length))
             supervision = Supervision(sentence=current, start=sentenced)
@@ -764,7 +771,7 @@ class PeopleGenerator:
                     break  # no earlier adult sentence for someone this young
                 kind = self.pick(((SentenceKind.COMMUNITY_ORDER, 50), (SentenceKind.SUSPENDED_SENTENCE_ORDER, 25),
                                   (SentenceKind.CUSTODY, 25)))
-                sentence = Sentence(kind=kind, status=SentenceStatus.ENDED, court=magistrates,
+                sentence = instance(Sentence, kind=kind, status=SentenceStatus.ENDED, court=magistrates,
                                     length_months=length, sentence_date=started, start_date=started,
                                     expected_end_date=ended, termination_date=ended,
                                     termination_reason=rng.choice(catalogue.PREVIOUS_TERMINATIONS))
@@ -806,7 +813,7 @@ class PeopleGenerator:
             sentenced = today - days(since) - to_release
         release = sentenced + to_release
         licence_end = add_months(sentenced, length)
-        sentence = Sentence(kind=SentenceKind.CUSTODY, custodial_type=ctype, status=status,
+        sentence = instance(Sentence, kind=SentenceKind.CUSTODY, custodial_type=ctype, status=status,
                             court=crown if length > 6 else magistrates, length_months=length,
                             sentence_date=sentenced, start_date=sentenced, release_date=release,
                             licence_expiry_date=licence_end, expected_end_date=licence_end)
@@ -826,8 +833,9 @@ class PeopleGenerator:
         else:
             release = today - days(rng.uniform(30, (15 if person.custodial_type == CustodialType.LIFE else 10) * 365))
             sentenced = release - days(tariff_years * 365.25)
-        sentence = Sentence(kind=SentenceKind.CUSTODY, custodial_type=person.custodial_type, status=person.status,
-                            court=crown, sentence_date=sentenced, start_date=sentenced, release_date=release)
+        sentence = instance(Sentence, kind=SentenceKind.CUSTODY, custodial_type=person.custodial_type,
+                            status=person.status, court=crown, sentence_date=sentenced, start_date=sentenced,
+                            release_date=release)
         return sentence, Supervision(sentence=sentence, start=sentenced, release=release,
                                      in_custody_now=person.status == SentenceStatus.PRE_RELEASE)
 
@@ -838,12 +846,13 @@ class PeopleGenerator:
             main = person.main_offence if sentence is current else self.pick(catalogue.OFFENCES_BY_ROSH[LOW])
             when = sentence.sentence_date - days(rng.uniform(14, 300))
             count = rng.choice((1, 1, 1, 2, 3)) if main in catalogue.ACQUISITIVE_OFFENCES else 1
-            out.offences.append(Offence(sentence=sentence, offence_type=types[main], main=True, offence_date=when,
-                                        count=count))
+            out.offences.append(instance(Offence, sentence=sentence, offence_type=types[main], main=True,
+                                         offence_date=when, count=count))
             if rng.random() < 0.35:
                 for code in rng.sample(("11100", "08100", "09202", "80700", "00832", "05800"), rng.randint(1, 2)):
                     if code != main:
-                        out.offences.append(Offence(sentence=sentence, offence_type=types[code], offence_date=when))
+                        out.offences.append(instance(Offence, sentence=sentence, offence_type=types[code],
+                                                offence_date=when))
 
     def _requirements_and_conditions(self, out: Chunk, person: Profile, sentence: Sentence,
                                      supervision: Supervision, pdu_place) -> None:
@@ -862,7 +871,7 @@ class PeopleGenerator:
             finish = add_months(start, months) if months else end
             if status is None:
                 status = ProgressStatus.COMPLETED if finish <= today else ProgressStatus.ACTIVE
-            made.append(Requirement(sentence=sentence, kind=kind, detail=detail, length=length, unit=unit,
+            made.append(instance(Requirement, sentence=sentence, kind=kind, detail=detail, length=length, unit=unit,
                                     start_date=start, end_date=finish, status=status))
 
         acquisitive = person.main_offence in catalogue.ACQUISITIVE_OFFENCES
@@ -924,7 +933,7 @@ class PeopleGenerator:
         start, end = sentence.release_date, sentence.licence_expiry_date
 
         def add(kind, text):
-            out.conditions.append(LicenceCondition(sentence=sentence, kind=kind, description=text,
+            out.conditions.append(instance(LicenceCondition, sentence=sentence, kind=kind, description=text,
                                                    start_date=start, end_date=end))
 
         if person.status == SentenceStatus.POST_SENTENCE_SUPERVISION:
@@ -1042,16 +1051,16 @@ class PeopleGenerator:
         mobile = f"{catalogue.MOBILE_PREFIX}{rng.randint(0, 999):03d}" if rng.random() < 0.85 else ""
         phone = f"{place.phone_prefix}{rng.randint(0, 999):03d}" if rng.random() < 0.25 else ""
         email = f"{ascii_slug(first)}.{ascii_slug(last)}{rng.randint(1, 99)}@example.com" if rng.random() < 0.35 else ""
-        return Case(crn=crn, pnc=pnc, first_name=first, middle_names=middle, last_name=last, preferred_name=preferred,
-                    name_key=name_key(first, last), date_of_birth=dob, gender=person.gender, phone=phone,
-                    mobile=mobile, email=email, children_contact=children, pdu=pdu, team=team,
-                    manager=manager.staff if manager else None)
+        return instance(Case, crn=crn, pnc=pnc, first_name=first, middle_names=middle, last_name=last,
+                        preferred_name=preferred, name_key=name_key(first, last), date_of_birth=dob,
+                        gender=person.gender, phone=phone, mobile=mobile, email=email, children_contact=children,
+                        pdu=pdu, team=team, manager=manager.staff if manager else None)
 
     def _assignments(self, out: Chunk, case: Case, periods: list[Period]) -> None:
         for period in periods:
             spo = self.org.spo.get(period.team.code)
             # Handovers happen at 10:00: one assignment ends as the next starts.
-            out.assignments.append(Assignment(
+            out.assignments.append(instance(Assignment,
                 case=case, staff=period.staff.staff, team=period.team, start=self._at(period.start, 10, 0),
                 end=None if period.end is None else self._at(period.end, 10, 0), reason=period.reason,
                 allocated_by=spo.staff if spo else None,
@@ -1120,7 +1129,7 @@ class PeopleGenerator:
             # Women-only tier factors (rules.md §1.1), recorded in a full assessment.
             parenting = case.children_contact == YesNoUnknown.YES and rng.random() < 0.8
             impulsive = needs.get(Need.THINKING_AND_BEHAVIOUR) != NeedSeverity.NO_NEED and rng.random() < 0.6
-        return RiskAssessment(
+        return instance(RiskAssessment,
             case=case, assessed_on=day, source=source, rosh_overall=rosh, rosh_public=groups["public"],
             rosh_known_adult=groups["known_adult"], rosh_children=groups["children"], rosh_staff=groups["staff"],
             rosh_prisoners=groups["prisoners"],
@@ -1178,7 +1187,7 @@ class PeopleGenerator:
                 review = begun + period * max(math.ceil((today - begun) / period), 1)
                 if rng.random() < 0.08 and review - period > begun:
                     review -= period  # a review that is overdue
-            out.registrations.append(Registration(
+            out.registrations.append(instance(Registration,
                 case=case, type=types[code], level=level, category=category, start_date=begun,
                 next_review_date=review, end_date=ended, historic=historic, registered_by=by,
                 notes=catalogue.REGISTRATION_NOTES.get(code, ""),
@@ -1223,12 +1232,12 @@ class PeopleGenerator:
         released = supervision.release and supervision.release <= today
         if person.no_fixed_abode:
             current_from = today - days(rng.uniform(7, 200))
-            out.addresses.append(Address(case=case, no_fixed_abode=True, kind="No fixed abode",
+            out.addresses.append(instance(Address, case=case, no_fixed_abode=True, kind="No fixed abode",
                                          start_date=current_from))
         elif released and (today - supervision.release).days < 84 and person.rosh in (HIGH, VERY_HIGH):
             current_from = supervision.release
             street = rng.choice(catalogue.STREET_NAMES)
-            out.addresses.append(Address(
+            out.addresses.append(instance(Address,
                 case=case, line_1=f"{street} House", line_2=f"{rng.randint(1, 80)} {street} Road", town=town.name,
                 postcode=self._postcode(town), kind="Approved premises", start_date=current_from))
         else:
@@ -1249,7 +1258,7 @@ class PeopleGenerator:
         line_2 = ""
         if kind in ("Social housing", "Private rented", "Supported housing") and rng.random() < 0.4:
             line_1, line_2 = rng.choice(catalogue.FLAT_PREFIXES), line_1
-        return Address(case=case, line_1=line_1, line_2=line_2, town=town.name, postcode=self._postcode(town),
+        return instance(Address, case=case, line_1=line_1, line_2=line_2, town=town.name, postcode=self._postcode(town),
                        kind=kind, start_date=start, end_date=end)
 
     def _postcode(self, town) -> str:
@@ -1523,6 +1532,7 @@ def delete_world() -> None:
         model.objects.all().delete()
     Case.objects.all().delete()
     ScopeGrant.objects.all().delete()
+    Reduction.objects.all().delete()
     Staff.objects.all().delete()
     for model in (Team, Pdu, Region, Provider):
         model.objects.all().delete()
@@ -1558,6 +1568,7 @@ def _write_organisation(org: Organisation, batch: int) -> None:
     Staff.objects.bulk_create([plan.staff for plan in org.staff], batch_size=batch)
     TeamMembership.objects.bulk_create(org.memberships, batch_size=batch)
     ScopeGrant.objects.bulk_create(org.grants, batch_size=batch)
+    Reduction.objects.bulk_create(org.reductions, batch_size=batch)
 
 
 def _contact(row: ContactRow, columns: list[str], defaults: dict) -> Contact:

@@ -13,17 +13,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
+import operator
 import random
 import statistics
 import time
+import traceback
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from queue import Empty
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -39,6 +43,7 @@ from casework.demo.builder import (
     plan_limited_access,
     plan_organisation,
 )
+from casework.demo.instances import instance
 from casework.demo.logins import DEMO_PASSWORD
 from casework.organisation.models import Pdu, Region, Team
 from casework.record.models import (
@@ -58,7 +63,7 @@ from casework.record.models import (
     TierCalculation,
 )
 from casework.record.tiers import SentenceInputs, tier_outcome, tier_request
-from casework.workforce.models import Grade, Staff
+from casework.workforce.models import Grade, Reduction, Staff
 
 # National shape (shared/reference/scale.md): 245,000 people, 12 regions, ~110 PDUs (12 x 9 = 108),
 # ~900 teams (108 x 8 = 864) of six POs, four PSOs, a PQiP and an SPO: about 11,000 staff with the
@@ -95,31 +100,35 @@ class Table:
         qn = connection.ops.quote_name
         self.table = qn(model._meta.db_table)
         self.columns = ", ".join(qn(f.column) for f in self.fields)
-        self.getters = [self._getter(f, now) for f in self.fields]
+        # Each row is read with one C-level attrgetter; only the columns that need converting for this
+        # database (foreign keys to records numbered after they were made, dates on SQLite, JSON)
+        # pass through a Python function.
+        self.fetch = operator.attrgetter(*(f.attname for f in self.fields))
+        self.converters = [(i, c) for i, f in enumerate(self.fields) if (c := self._converter(f, now)) is not None]
         self.next_id = (model.objects.aggregate(m=models.Max("pk"))["m"] or 0) + 1
         self.written = 0
 
-    def _getter(self, f: models.Field, now: dt.datetime) -> Callable:
+    def _converter(self, f: models.Field, now: dt.datetime) -> Callable | None:
+        """``(instance, raw attribute) -> column value``, or None when the attribute is the value."""
         sqlite = self.sqlite
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             value = utc_text(now) if sqlite else now
-            return lambda obj: value
+            return lambda obj, raw: value
         if f.is_relation:
-            name, attname = f.name, f.attname
+            name = f.name
 
-            def related(obj):
+            def related(obj, raw):
                 cached = obj._state.fields_cache.get(name)
-                return cached.pk if cached is not None else getattr(obj, attname)
+                return cached.pk if cached is not None else raw
             return related
-        attname = f.attname
         kind = f.get_internal_type()
         if kind == "JSONField":
-            return lambda obj: json.dumps(getattr(obj, attname))
+            return lambda obj, raw: json.dumps(raw)
         if sqlite and kind == "DateTimeField":
-            return lambda obj: utc_text(getattr(obj, attname))
+            return lambda obj, raw: utc_text(raw)
         if sqlite and kind in ("DateField", "DecimalField"):
-            return lambda obj: (None if (v := getattr(obj, attname)) is None else str(v))
-        return lambda obj: getattr(obj, attname)
+            return lambda obj, raw: None if raw is None else str(raw)
+        return None
 
     def number(self, objects: Iterable[models.Model]) -> None:
         """Give each new instance its primary key (before anything refers to it)."""
@@ -130,8 +139,15 @@ class Table:
         self.next_id = n
 
     def rows(self, objects: Iterable[models.Model]) -> list[tuple]:
-        getters = self.getters
-        return [tuple(get(obj) for get in getters) for obj in objects]
+        fetch, converters = self.fetch, self.converters
+        rows = []
+        append = rows.append
+        for obj in objects:
+            row = list(fetch(obj))
+            for i, convert in converters:
+                row[i] = convert(obj, row[i])
+            append(tuple(row))
+        return rows
 
     def write(self, rows: list[tuple]) -> None:
         if not rows:
@@ -216,7 +232,7 @@ def _tiers(chunk: Chunk, as_of: dt.date, now: dt.datetime, trigger: str) -> list
         request = tier_request(case=case, as_of=as_of, sentences=sentences[key], registrations=registrations[key],
                                assessment=latest.get(key))
         case.tier, case.tier_single, case.rosh, result = tier_outcome(request)
-        calculations.append(TierCalculation(case=case, calculated_at=now, as_of=as_of, trigger=trigger,
+        calculations.append(instance(TierCalculation, case=case, calculated_at=now, as_of=as_of, trigger=trigger,
                                             rules_version=result["rules_version"], tier=case.tier,
                                             tier_single=case.tier_single, inputs=request, result=result))
     return calculations
@@ -227,9 +243,129 @@ CHILD_MODELS = ((Address, "addresses"), (Sentence, "sentences"), (Offence, "offe
                 (RiskAssessment, "assessments"), (Assignment, "assignments"))
 
 
+class Writers:
+    """One ``Table`` per model the people stage writes, numbered from each table's current maximum id."""
+
+    def __init__(self, now: dt.datetime):
+        self.cases = Table(Case, now)
+        self.children = {name: Table(model, now) for model, name in CHILD_MODELS}
+        self.calculations = Table(TierCalculation, now)
+        self.contacts = ContactTable(Contact, now)
+        self.access = Table(CaseAccess, now)
+        self.by_name: dict[str, Table] = {"cases": self.cases, **self.children, "calculations": self.calculations,
+                                          "contacts": self.contacts}
+
+
+@dataclass
+class Batch:
+    """One chunk of people as row tuples, in write order (parents before children)."""
+
+    people: int
+    rows: list[tuple[str, list[tuple]]]
+    waited: float = 0.0  # seconds the writer waited for this batch
+
+
+@dataclass
+class Done:
+    """The end of the people stage: limited access (it needs the whole allocation) and the report's facts."""
+
+    access_rows: list[tuple]
+    changed: list[tuple[int, bool, bool]]  # (case id, restricted, has exclusions)
+    heavy_crn: str
+    generating: float
+
+
+class Producer:
+    """Generates every chunk of people and turns it into rows: no database access at all.
+
+    The generator is one seeded random stream whose choices depend on what came before (caseloads
+    fill up as people are allocated), so it cannot be split across processes without changing the
+    world. What can run in parallel is generating and writing: ``in_a_process`` forks one child
+    that generates (and numbers, and converts to tuples) while this process writes the previous
+    chunk. The child inherits everything it needs at the fork (the organisation with its ids, the
+    reference data, each table's next id) and never touches the parent's database connection.
+    """
+
+    QUEUE_DEPTH = 3  # chunks in flight: enough to keep the writer busy, bounded memory
+
+    def __init__(self, scale: Scale, rng: random.Random, org, now: dt.datetime, today: dt.date,
+                 offence_types: dict, registration_types: dict, writers: Writers):
+        self.scale, self.rng, self.org, self.now, self.today = scale, rng, org, now, today
+        self.offence_types, self.registration_types, self.writers = offence_types, registration_types, writers
+
+    def batches(self) -> Iterator[Batch | Done]:
+        scale, w = self.scale, self.writers
+        people = PeopleGenerator(scale, self.rng, self.org, self.now, self.offence_types, self.registration_types)
+        generating = 0.0
+        for first in range(0, scale.people, scale.chunk_people):
+            started = time.monotonic()
+            count = min(scale.chunk_people, scale.people - first)
+            chunk = people.chunk(count)
+            w.cases.number(chunk.cases)
+            for _, name in CHILD_MODELS:
+                w.children[name].number(getattr(chunk, name))
+            tiers = _tiers(chunk, self.today, self.now, "generated data")
+            w.calculations.number(tiers)
+            rows = [("cases", w.cases.rows(chunk.cases)),
+                    *((name, w.children[name].rows(getattr(chunk, name))) for _, name in CHILD_MODELS),
+                    ("calculations", w.calculations.rows(tiers)),
+                    ("contacts", w.contacts.contact_rows(chunk.contacts, self.now))]
+            generating += time.monotonic() - started
+            yield Batch(count, rows)
+        access, changed = plan_limited_access(scale, self.rng, self.org, people.allocated)
+        w.access.number(access)
+        yield Done(w.access.rows(access), [(c.pk, c.restricted, c.has_exclusions) for c in changed],
+                   people.heavy_case.crn if people.heavy_case else "", generating)
+
+    def inline(self) -> Iterator[Batch | Done]:
+        return self.batches()
+
+    def in_a_process(self) -> Iterator[Batch | Done]:
+        context = multiprocessing.get_context("fork")
+        queue = context.Queue(maxsize=self.QUEUE_DEPTH)
+        child = context.Process(target=self._run, args=(queue,), name="casework-generate", daemon=True)
+        child.start()
+        try:
+            while True:
+                started = time.monotonic()
+                while True:
+                    try:
+                        message = queue.get(timeout=5)
+                        break
+                    except Empty:
+                        if not child.is_alive():
+                            raise RuntimeError(f"the generating process stopped (exit code {child.exitcode})") \
+                                from None
+                if isinstance(message, str):
+                    raise RuntimeError(f"generating the people failed in the generating process:\n{message}")
+                if isinstance(message, Batch):
+                    message.waited = time.monotonic() - started
+                yield message
+                if isinstance(message, Done):
+                    break
+            child.join(timeout=60)
+        finally:
+            if child.is_alive():
+                child.terminate()
+                child.join(timeout=10)
+
+    def _run(self, queue) -> None:  # pragma: no cover - runs in the forked child (covered by its output)
+        try:
+            for message in self.batches():
+                queue.put(message)
+        except BaseException:
+            queue.put(traceback.format_exc())
+        queue.close()
+        queue.join_thread()
+
+
 def build_world_fast(*, scale: Scale, now: dt.datetime | None = None, reset: bool = False,
-                     log: Callable[[str], None] = print, progress: bool = True) -> FastReport:
-    """Build the world for ``scale`` with the fast writers, in one transaction."""
+                     log: Callable[[str], None] = print, progress: bool = True, pipeline: bool = True) -> FastReport:
+    """Build the world for ``scale`` with the fast writers, in one transaction.
+
+    With ``pipeline`` (the default) the people are generated in a second process while this one writes
+    the previous chunk; the world is the same either way (one generator, one seeded random stream).
+    """
     now = now or timezone.now()
     today = timezone.localdate(now)
     report = FastReport(scale=scale, today=today)
@@ -269,47 +405,45 @@ def build_world_fast(*, scale: Scale, now: dt.datetime | None = None, reset: boo
 
         offence_types = {o.code: o for o in OffenceType.objects.all()}
         registration_types = {r.code: r for r in RegistrationType.objects.all()}
-        people = PeopleGenerator(scale, rng, org, now, offence_types, registration_types)
-        cases = Table(Case, now)
-        tables = {name: Table(model, now) for model, name in CHILD_MODELS}
-        calculations = Table(TierCalculation, now)
-        contacts = ContactTable(Contact, now)
-        generating = writing = 0.0
+        writers = Writers(now)
+        producer = Producer(scale, rng, org, now, today, offence_types, registration_types, writers)
+        written, waiting = Counter(), 0.0
+        writing = 0.0
+        done: Done | None = None
         with tqdm(total=scale.people, desc="People", unit="people", disable=not progress) as bar:
-            for first in range(0, scale.people, scale.chunk_people):
-                count = min(scale.chunk_people, scale.people - first)
+            for message in (producer.in_a_process() if pipeline else producer.inline()):
+                if isinstance(message, Done):
+                    done = message
+                    break
+                waiting += message.waited
                 started = time.monotonic()
-                chunk = people.chunk(count)
-                cases.number(chunk.cases)
-                for _, name in CHILD_MODELS:
-                    tables[name].number(getattr(chunk, name))
-                tiers = _tiers(chunk, today, now, "generated data")
-                generating += time.monotonic() - started
-                started = time.monotonic()
-                cases.write(cases.rows(chunk.cases))
-                for _, name in CHILD_MODELS:
-                    tables[name].write(tables[name].rows(getattr(chunk, name)))
-                calculations.number(tiers)
-                calculations.write(calculations.rows(tiers))
-                contacts.write(contacts.contact_rows(chunk.contacts, now))
+                for name, rows in message.rows:
+                    writers.by_name[name].write(rows)
+                    written[name] += len(rows)
                 writing += time.monotonic() - started
-                bar.update(count)
-                bar.set_postfix(contacts=f"{contacts.written:,}")
-        stage("People", f"{cases.written:,} people, {contacts.written:,} contacts, tiers for each "
-                        f"(generating {generating:.0f}s, writing {writing:.0f}s)")
-        report.counts.update({"people": cases.written, "contacts": contacts.written,
-                              **{name: t.written for name, t in tables.items()}})
-        report.heavy_crn = people.heavy_case.crn if people.heavy_case else ""
+                bar.update(message.people)
+                bar.set_postfix(contacts=f"{written['contacts']:,}")
+        assert done is not None
+        mode = f"in a second process; the writer waited {waiting:.0f}s for it" if pipeline else "in this process"
+        stage("People", f"{written['cases']:,} people, {written['contacts']:,} contacts, tiers for each "
+                        f"(generating {done.generating:.0f}s {mode}; writing {writing:.0f}s)")
+        report.counts.update({"people": written["cases"], "contacts": written["contacts"],
+                              **{name: written[name] for _, name in CHILD_MODELS}})
+        report.heavy_crn = done.heavy_crn
 
         with tqdm(total=1, desc="Limited access", unit="stage", disable=not progress) as bar:
-            rows, changed = plan_limited_access(scale, rng, org, people.allocated)
-            CaseAccess.objects.bulk_create(rows, batch_size=scale.batch_size)
-            Case.objects.bulk_update(changed, ["restricted", "has_exclusions"], batch_size=scale.batch_size)
+            writers.access.write(done.access_rows)
+            if done.changed:
+                qn = connection.ops.quote_name
+                sql = (f"UPDATE {qn(Case._meta.db_table)} SET {qn('restricted')} = %s, "  # noqa: S608
+                       f"{qn('has_exclusions')} = %s WHERE {qn('id')} = %s")
+                with connection.cursor() as cursor:
+                    cursor.executemany(sql, [(r, e, pk) for pk, r, e in done.changed])
             bar.update()
-        stage("Limited access", f"{sum(c.restricted for c in changed)} restricted, "
-                                f"{sum(c.has_exclusions for c in changed)} with exclusions")
+        stage("Limited access", f"{sum(r for _, r, _ in done.changed)} restricted, "
+                                f"{sum(e for _, _, e in done.changed)} with exclusions")
 
-        statements = connection.ops.sequence_reset_sql(no_style(), [Case, TierCalculation, Contact,
+        statements = connection.ops.sequence_reset_sql(no_style(), [Case, TierCalculation, Contact, CaseAccess,
                                                                     *(m for m, _ in CHILD_MODELS)])
         with connection.cursor() as cursor:
             for sql in statements:
@@ -353,5 +487,13 @@ def national_lines(scale: Scale) -> list[str]:
         heavy = held.annotate(n=Count("contacts")).order_by("-n", "crn").values_list("crn", "n").first()
         lines.append(f"  Benchmark subjects: po holds {held.count()} cases; heaviest case {heavy[0]} with "
                      f"{heavy[1]} contacts" if heavy else "  Benchmark subjects: po holds no cases")
-    lines.append("  Reductions: none generated (there is no Reduction model until the workload capability)")
+    today = timezone.localdate()
+    practitioners = Staff.objects.filter(ended=None, grade__in=Grade.practitioner_grades()).count()
+    active = Reduction.objects.filter(Q(end=None) | Q(end__gte=today), start__lte=today)
+    by_reason = Counter(dict(active.values_list("reason").annotate(n=Count("id")).values_list("reason", "n")))
+    with_active = active.values("staff").distinct().count()
+    labels = dict(Reduction._meta.get_field("reason").choices)
+    lines.append(f"  Reductions: {Reduction.objects.count():,} in all; {with_active:,} practitioners "
+                 f"({with_active / max(practitioners, 1):.0%}) have one active today: "
+                 + ", ".join(f"{labels.get(r, r).lower()} {n:,}" for r, n in by_reason.most_common()))
     return lines

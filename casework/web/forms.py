@@ -30,6 +30,10 @@ class GovukFormMixin:
         for name, field in self.fields.items():
             widget = field.widget
             css = self.input_classes.get(type(widget))
+            if type(widget) is forms.Select:
+                # Options written inline (``Select.option_inherits_attrs`` is False, so an option's only
+                # attribute is ``selected``), not one template include per option.
+                widget.template_name = "widgets/select.html"
             if css:
                 existing = widget.attrs.get("class", "")
                 widget.attrs["class"] = f"{css} {existing}".strip()

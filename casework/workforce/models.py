@@ -1,13 +1,16 @@
-"""Staff: grades, team memberships, contracted hours, time in post and training."""
+"""Staff: grades, team memberships, contracted hours, time in post, training and workload reductions."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from casework.organisation.models import Team
+from casework.rules import workload
 
 
 class Grade(models.TextChoices):
@@ -91,3 +94,91 @@ class TeamMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} in {self.team}"
+
+
+# --- Reductions (rules.md §2.3) -------------------------------------------------------------------
+# The rules (reasons, percentages, lengths, limits, status) are the pure engine's; this is storage.
+
+ReductionReason = models.TextChoices(
+    "ReductionReason",
+    [(reason.name, (reason.value, workload.REDUCTION_REASONS[reason].label)) for reason in workload.ReductionReason],
+)
+ReductionReason.__doc__ = "Why hours are taken off (rules.md §2.3), exactly the engine's reasons and labels."
+
+PERCENT_OUT_OF_RANGE = "Percentage must be between 0 and {maximum}"
+PERCENT_OVER_REASON = "Percentage for {reason} must be {maximum}% or less"
+HOURS_DO_NOT_MATCH_PERCENT = "Hours must be {hours}: {percent}% of {contracted} contracted hours"
+DETAIL_REQUIRED = ("Say in the notes what the reduction is for (for example disability, phased return, "
+                   "co-working or court duty)")
+
+
+class Reduction(models.Model):
+    """Hours taken off a member of staff's contracted hours for a dated period (rules.md §2.3).
+
+    ``hours`` is what is taken off; when it was entered as a percentage, ``percent`` keeps that and
+    ``hours`` is the engine's ``min(round(contracted × percent / 100, 2), contracted)`` at the time.
+    No ``end`` means open-ended. Written only by ``casework.workforce.services`` (audited, versioned).
+    """
+
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="reductions")
+    reason = models.CharField(max_length=32, choices=ReductionReason.choices)
+    hours = models.DecimalField(max_digits=4, decimal_places=2, help_text="Hours taken off each week")
+    percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True,
+                                  help_text="Percentage of contracted hours, when entered that way")
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True, help_text="Last day; none for open-ended")
+    notes = models.TextField(blank=True, max_length=workload.MAX_NOTES_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        indexes = [models.Index(fields=["staff", "end"], name="reduction_staff_end")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours__gte=0) & models.Q(hours__lte=workload.MAX_REDUCTION_HOURS),
+                name="reduction_hours_0_to_37",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="reduction_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} for {self.staff}: {self.hours} hours from {self.start}"
+
+    def status(self, as_of: dt.date) -> workload.ReductionStatus:
+        """Scheduled before its start, active from start to end inclusive, archived after its end."""
+        return workload.reduction_status(self.start, self.end, as_of=as_of)
+
+    def problems(self) -> dict[str, str]:
+        """Every rules.md §2.3 problem with this reduction as it stands, by field (empty when valid).
+
+        The services call this on the reduction they are about to write (after working out hours from
+        a percentage and the reason's standard end date), so it is the one check of a stored reduction.
+        """
+        reason = workload.ReductionReason(self.reason)
+        rule = workload.REDUCTION_REASONS[reason]
+        contracted = self.staff.contracted_hours
+        errors: dict[str, str] = {}
+        if self.percent is not None:
+            if not Decimal(0) <= self.percent <= Decimal(100):
+                errors["percent"] = PERCENT_OUT_OF_RANGE.format(maximum=100)
+            elif self.percent > rule.max_percent:
+                errors["percent"] = PERCENT_OVER_REASON.format(reason=rule.label.lower(), maximum=rule.max_percent)
+            else:
+                expected = workload.Reduction(percent=self.percent).hours_for(contracted)
+                if self.hours != expected:
+                    errors["hours"] = HOURS_DO_NOT_MATCH_PERCENT.format(
+                        hours=expected, percent=self.percent, contracted=contracted)
+        for problem in workload.validate_reduction(reason=reason, hours=self.hours, contracted_hours=contracted,
+                                                   start=self.start, end=self.end, notes=self.notes):
+            if not (problem.field == "hours" and "percent" in errors):  # one message for the percentage
+                errors.setdefault(problem.field, problem.message)
+        if reason == workload.ReductionReason.OTHER and not self.notes.strip():
+            errors.setdefault("notes", DETAIL_REQUIRED)
+        return errors

@@ -146,6 +146,16 @@ CALLS = {
     "casework.record.services.contact_record_outcome": (
         lambda w: {"contact": w["contact"], "by": w["po"].user, "expected_version": w["contact"].version,
                    "outcome": "ATTENDED_COMPLIED"}, "po", "contact.record_outcome"),
+    "casework.workforce.services.add_reduction": (
+        lambda w: {"staff": w["po"], "reason": "LONG_TERM_SICKNESS", "start": dt.date(2026, 6, 1),
+                   "by": w["admin"].user}, "admin", "workforce.reduction_add"),
+    "casework.workforce.services.change_reduction": (
+        lambda w: {"reduction": (r := factories.ReductionFactory(staff=w["po"])), "expected_version": r.version,
+                   "notes": "Fit note to the end of the month", "by": w["admin"].user}, "admin",
+        "workforce.reduction_change"),
+    "casework.workforce.services.end_reduction": (
+        lambda w: {"reduction": factories.ReductionFactory(staff=w["po"]), "end": dt.date(2026, 9, 30),
+                   "by": w["admin"].user}, "admin", "workforce.reduction_end"),
     "casework.ruleset.services.rule_config_change": (
         lambda w: {"kind": "POINTS_TABLE", "key": "default", "data": active_config("POINTS_TABLE", "default").data,
                    "reason": "Review", "by": w["admin"].user}, "admin", "rules.config_change"),

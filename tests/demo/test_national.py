@@ -63,3 +63,31 @@ def test_generate_refuses_a_world_of_another_size():
     build_world_fast(scale=SMALL, now=NOW, progress=False, log=lambda line: None)
     with pytest.raises(CommandError, match="--reset"):
         call_command("generate", "--scale", "region", stdout=io.StringIO())
+
+
+def test_generating_in_a_second_process_builds_the_same_world_as_in_this_one():
+    build_world_fast(scale=SMALL, now=NOW, progress=False, log=lambda line: None, pipeline=False)
+    expected = snapshot()
+    delete_world()
+    build_world_fast(scale=SMALL, now=NOW, progress=False, log=lambda line: None, pipeline=True)
+    assert snapshot() == expected
+
+
+def test_a_failure_in_the_generating_process_is_reported_and_nothing_is_kept(monkeypatch):
+    from casework.demo import builder
+
+    def broken(self, out):
+        raise ValueError("generator broke")
+
+    monkeypatch.setattr(builder.PeopleGenerator, "_person", broken)
+    with pytest.raises(RuntimeError, match="generator broke"):
+        build_world_fast(scale=SMALL, now=NOW, progress=False, log=lambda line: None)
+    assert not Case.objects.exists()
+
+
+def test_reductions_are_generated_with_the_staff():
+    from casework.workforce.models import Reduction
+
+    build_world_fast(scale=SMALL, now=NOW, progress=False, log=lambda line: None)
+    assert Reduction.objects.exists()
+    assert all(not r.problems() for r in Reduction.objects.select_related("staff"))

@@ -14,6 +14,7 @@ from casework.audit.selectors import AuditFilters, audit_actions, audit_events
 from casework.audit.services import audit_log_exported
 from casework.web.csv_export import csv_response
 from casework.web.page_forms import AuditFilterForm
+from casework.web.rows import audit_rows
 from casework.web.views.common import page_number
 
 PAGE_SIZE = 50
@@ -34,7 +35,7 @@ def _filters(request) -> tuple[AuditFilterForm, AuditFilters | None]:
 def _page(request, form, filters):
     events = audit_events(viewer=request.viewer, filters=filters or AuditFilters())
     page = Paginator(events, PAGE_SIZE).get_page(page_number(request))
-    return render(request, "web/audit/log.html", {"form": form, "page": page,
+    return render(request, "web/audit/log.html", {"form": form, "page": page, "rows": audit_rows(page.object_list),
                                                   "export_query": request.GET.urlencode()})
 
 

@@ -19,6 +19,7 @@ from casework.record.selectors import (
     tier_history,
 )
 from casework.web.page_forms import ContactFilterForm, ContactForm, OutcomeForm, PersonalDetailsForm
+from casework.web.rows import contact_entries
 from casework.web.views.common import get_case, page_number
 
 
@@ -44,9 +45,11 @@ def case_contacts_page(request, crn: str):
         data = form.cleaned_data
         filters = ContactFilters(kind=data["kind"], outcome=data["outcome"], date_from=data["date_from"],
                                  date_to=data["date_to"])
-    page = contact_log(case=case, filters=filters, page=page_number(request), now=timezone.now())
+    now = timezone.now()
+    page = contact_log(case=case, filters=filters, page=page_number(request), now=now)
+    entries = contact_entries(page.object_list, crn=case.crn, now=now, can_change=case.viewer_can_change)
     return render(request, "web/case/contacts.html",
-                  {"case": case, "form": form, "page": page, "section": "contacts", "now": timezone.now()})
+                  {"case": case, "form": form, "page": page, "entries": entries, "section": "contacts"})
 
 
 @requires(Perm.CASE_VIEW)

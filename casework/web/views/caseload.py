@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from casework.access.policy import Perm, requires
 from casework.record.selectors import caseload_for_user
+from casework.web.rows import case_rows
 
 
 @requires(Perm.CASELOAD_OWN)
 def caseload(request):
     cases = caseload_for_user(viewer=request.viewer, now=timezone.now())
-    return render(request, "web/caseload.html", {"cases": cases})
+    return render(request, "web/caseload.html", {"cases": cases, "rows": case_rows(cases)})

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from casework.access.policy import Perm, requires
 from casework.record.selectors import SearchError, case_search
 from casework.web.page_forms import SearchForm
+from casework.web.rows import case_rows
 
 
 @requires(Perm.CASE_SEARCH)
@@ -18,4 +19,5 @@ def search(request):
             results = case_search(viewer=request.viewer, query=form.cleaned_data["q"])
         except SearchError as exc:
             form.add_error("q", str(exc))
-    return render(request, "web/search.html", {"form": form, "results": results})
+    return render(request, "web/search.html", {"form": form, "results": results,
+                                               "rows": case_rows(results) if results else []})

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from casework.access.policy import Perm, has_perm, requires
 from casework.access.services import case_list_exported
+from casework.record.choices import RiskLevel
 from casework.record.selectors import (
     TeamFilters,
     team_caseload,
@@ -17,6 +18,7 @@ from casework.record.selectors import (
 )
 from casework.web.csv_export import csv_response
 from casework.web.page_forms import TeamFilterForm
+from casework.web.rows import case_rows
 from casework.web.views.common import page_number
 
 EXPORT_HEADER = ["crn", "last name", "first name", "tier", "rosh", "case manager", "sentence",
@@ -28,8 +30,8 @@ def team_list(request):
     return render(request, "web/team/list.html", {"teams": teams_for_user(viewer=request.viewer)})
 
 
-def _team_filters(request, team):
-    members = team_members(viewer=request.viewer, team=team, today=timezone.localdate())
+def _team_filters(request, team, *, count_cases: bool = True):
+    members = team_members(viewer=request.viewer, team=team, today=timezone.localdate(), count_cases=count_cases)
     form = TeamFilterForm(request.GET, members=members)
     filters = TeamFilters()
     if form.is_valid():
@@ -53,6 +55,7 @@ def team_caseload_page(request, code: str):
             "members": members,
             "form": form,
             "page": page,
+            "rows": case_rows(page.object_list),
             "manages": team.pk in viewer.managed_team_ids,
             "can_export": has_perm(viewer, Perm.CASE_EXPORT),
             "export_query": request.GET.urlencode(),
@@ -65,16 +68,20 @@ def team_caseload_export(request, code: str):
     """The team's cases that the viewer may see, with the page's filters, as CSV; every export is audited."""
     viewer = request.viewer
     team = team_get_for_user(viewer=viewer, code=code)
-    _, _, filters = _team_filters(request, team)
+    _, _, filters = _team_filters(request, team, count_cases=False)  # the form needs who, not how many
     cases = team_caseload_all(viewer=viewer, team=team, filters=filters, now=timezone.now())
     case_list_exported(by=request.user, what=f"team caseload {team.code}",
                        filters={k: v for k, v in vars(filters).items() if v},
-                       crns=[c.crn for c in cases])
+                       crns=[c["crn"] for c in cases])
+    rosh_labels = dict(RiskLevel.choices)  # not get_rosh_display(), which rebuilds this dict for every row
+    zone = timezone.get_current_timezone()
     rows = (
-        [c.crn, c.last_name, c.first_name, c.tier, c.get_rosh_display() if c.rosh else "",
-         c.manager.name if c.manager else "", c.sentence_kind or "",
-         timezone.localtime(c.next_appointment).isoformat() if c.next_appointment else "", c.outcomes_due,
-         "yes" if c.restricted else "no"]
+        [c["crn"], c["last_name"], c["first_name"], c["tier"],
+         rosh_labels.get(c["rosh"], c["rosh"]) if c["rosh"] else "",
+         f"{c['manager_first_name']} {c['manager_last_name']}" if c["manager"] else "",
+         c["sentence_kind"] or "",
+         c["next_appointment"].astimezone(zone).isoformat() if c["next_appointment"] else "", c["outcomes_due"],
+         "yes" if c["restricted"] else "no"]
         for c in cases
     )
     return csv_response(f"{team.code}-caseload-{timezone.localdate():%Y-%m-%d}.csv", EXPORT_HEADER, rows)

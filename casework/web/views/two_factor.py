@@ -61,8 +61,9 @@ def two_factor_setup(request):
         if not user.is_verified():
             return redirect(_with_next("two-factor", request))
         return render(request, "registration/two_factor_setup.html", {"already": True})
-    key = request.session.get(SETUP_KEY) or authenticator.new_secret()
-    request.session[SETUP_KEY] = key
+    key = request.session.get(SETUP_KEY)
+    if not key:  # assigning the same key again would save the session on every view of the page
+        key = request.session[SETUP_KEY] = authenticator.new_secret()
     form = SecurityCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
