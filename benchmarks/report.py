@@ -125,8 +125,9 @@ def write(results: dict, path: Path) -> None:
         load = entry["load"]
         if load["failures"]:
             misses.append(f"{vendor} load run: {load['failures']} errors")
-        lines += ["", f"Load run ({load['users']} users, {load['seconds']} s, gunicorn {load['workers']} workers on "
-                      f"127.0.0.1): **{load['rps']:.1f} requests/s**, p50 {load['p50_ms']:.0f} ms, "
+        ramp = f", arriving {load['spawn_rate']} a second" if load.get("spawn_rate") else ""
+        lines += ["", f"Load run ({load['users']} users{ramp}, {load['seconds']} s, gunicorn {load['workers']} "
+                      f"workers on 127.0.0.1): **{load['rps']:.1f} requests/s**, p50 {load['p50_ms']:.0f} ms, "
                       f"**p95 {load['p95_ms']:.0f} ms**, {load['requests']:,} requests, "
                       f"**{load['failures']} errors**.", "",
                   "| request | count | failures | p95 ms |", "|---|---|---|---|"]

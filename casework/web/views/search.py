@@ -20,4 +20,4 @@ def search(request):
         except SearchError as exc:
             form.add_error("q", str(exc))
     return render(request, "web/search.html", {"form": form, "results": results,
-                                               "rows": case_rows(results) if results else []})
+                                               "rows": case_rows(results, show_manager=True) if results else []})

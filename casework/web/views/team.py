@@ -55,7 +55,7 @@ def team_caseload_page(request, code: str):
             "members": members,
             "form": form,
             "page": page,
-            "rows": case_rows(page.object_list),
+            "rows": case_rows(page.object_list, show_manager=True),
             "manages": team.pk in viewer.managed_team_ids,
             "can_export": has_perm(viewer, Perm.CASE_EXPORT),
             "export_query": request.GET.urlencode(),
