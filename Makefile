@@ -48,7 +48,7 @@ lint: setup
 	$(BIN)/ruff check .
 
 # Not part of make test: needs PostgreSQL on 127.0.0.1:5432 (user postgres) and, the first time, about
-# half an hour per database to generate 245,000 people and 5,000,000 contacts (reused afterwards).
+# ten minutes per database to generate 245,000 people and 5,000,000 contacts (reused afterwards).
 bench: setup
 	$(BIN)/python -m benchmarks.run
 
