@@ -45,15 +45,16 @@ average is recorded with each run. Reading the figures:
   function call. PostgreSQL is another process on the same two cores: each query is a round trip
   over a socket, a context switch each way, and the server's CPU competes with the page's. The
   same page also costs the Django process more CPU on PostgreSQL (psycopg's protocol handling and
-  row loading) than SQLite's row conversion. Together that is 5–20 ms more per page. The pages
+  row loading) than SQLite's row conversion. Together that is 5–25 ms more per page. The pages
   that miss 50 ms at p95 on PostgreSQL are the heaviest ones (the case overview's 15 queries, the
-  team caseload's and the export's 50–300 rows) and miss by 10–60%. What would close it is named
-  in docs/notes.md: fewer round trips per request (the signed-in user, staff record and access
-  scope in one query, or cached in the session) and a native profile of the client side.
+  team caseload's and the export's 50–300 rows, the region-wide surname search) and miss by
+  5–35%. What would close it is named in docs/notes.md: fewer round trips per request (the
+  signed-in user, staff record and access scope in one query, or cached in the session) and a
+  native profile of the client side.
 - **The 3x lower bound.** The lower bound is one statement with no access checks, session or user
-  loading. A page that needs 7 queries pays 7 round trips, 5 or 6 of them the same for every
-  signed-in page (session, user, staff record, memberships and grants, restricted-case
-  exclusions), so a page whose own data is one small row (a form, a history page) shows a large
+  loading. A page that needs 7 queries pays 7 round trips, 5 of them the same for every
+  signed-in page (session, user, staff record, team memberships, scope grants), so a page whose
+  own data is one small row (a form, a history page) shows a large
   *DB / SQL* ratio while differing from the bound by a millisecond or two. Where the data is large
   (caseload, team caseload, export, region search) the ratio is the meaningful one, and there it is
   met. The report names every ratio above 3x with its query count.
@@ -106,10 +107,14 @@ def _why_slow(vendor: str, p: dict) -> str:
     where = (f"of its p50 {p['p50_ms']:.1f} ms, {cpu:.1f} ms is CPU in the Django process"
              + ("" if vendor == "sqlite" else f" and {db:.1f} ms waiting on PostgreSQL")
              + f" over {p['queries']} queries")
-    if vendor != "sqlite":
-        why = "per-query round trips and client-side row handling on a server sharing the two cores"
+    if vendor == "sqlite":
+        why = "rendering and per-request work in Python, not the database"
+    elif db >= 0.4 * p["p50_ms"] and p.get("sql_p50_ms"):
+        why = (f"much of it is the database work itself (the one-statement lower bound alone takes "
+               f"{p['sql_p50_ms']:.1f} ms) on a server sharing the two cores with the page")
     else:
-        why = "rendering and per-request work, not the database"
+        why = ("Python: rendering and per-request work, plus psycopg's protocol and row handling that SQLite "
+               "does not need, with the server sharing the two cores")
     return f"{vendor} {p['page']}: p95 {p['p95_ms']:.1f} ms; {where}: {why}"
 
 
