@@ -44,8 +44,11 @@ average is recorded with each run. Reading the figures:
 - **Why PostgreSQL pages are slower than SQLite's.** SQLite runs inside the process: a query is a
   function call. PostgreSQL is another process on the same two cores: each query is a round trip
   over a socket, a context switch each way, and the server's CPU competes with the page's. The
-  same page also costs the Django process more CPU on PostgreSQL (psycopg's protocol handling and
-  row loading) than SQLite's row conversion. Together that is 5–25 ms more per page. The pages
+  Django process's own CPU time is often higher on PostgreSQL too, but a native profile
+  (`py-spy record --native`) of the team caseload puts psycopg's own code at about 2% of the
+  request and waiting for the server at 13%: the rest of that gap is the kernel's share of the
+  round trips and run-to-run variance (10–30% on this machine, as large as the gap). Together that
+  is 5–25 ms more per page. The pages
   that miss 50 ms at p95 on PostgreSQL are the heaviest ones (the case overview's 15 queries, the
   team caseload's and the export's 50–300 rows, the region-wide surname search) and miss by
   5–35%. What would close it is named in docs/notes.md: fewer round trips per request (the
@@ -113,8 +116,8 @@ def _why_slow(vendor: str, p: dict) -> str:
         why = (f"much of it is the database work itself (the one-statement lower bound alone takes "
                f"{p['sql_p50_ms']:.1f} ms) on a server sharing the two cores with the page")
     else:
-        why = ("Python: rendering and per-request work, plus psycopg's protocol and row handling that SQLite "
-               "does not need, with the server sharing the two cores")
+        why = ("mostly Python (query building, model loading, templates, the access checks), plus a round "
+               "trip per query to a server sharing the two cores")
     return f"{vendor} {p['page']}: p95 {p['p95_ms']:.1f} ms; {where}: {why}"
 
 
