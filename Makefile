@@ -7,7 +7,7 @@ ASSETS := casework/static/build/application.css
 NODE_STAMP := node_modules/.package-lock.json
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test lint assets clean bench
+.PHONY: help setup run test lint assets clean bench chromium
 
 help:
 	@echo "make run    set up, migrate, load demo data and serve on http://127.0.0.1:8000"
@@ -41,8 +41,22 @@ run: setup
 	@echo "Casework is starting on http://127.0.0.1:8000 (Ctrl+C to stop)"
 	$(BIN)/casework serve 127.0.0.1:8000
 
-test: setup
+test: setup chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The browser tests need Debian's Chromium (never a downloaded one): installed here as .ci/run does
+# when we are root and apt-get is there; otherwise stop and say exactly what to run.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium at /usr/bin/chromium. Install it with:"; \
+	    echo "    sudo apt-get install chromium"; \
+	    exit 1; \
+	  fi; \
+	fi
 
 lint: setup
 	$(BIN)/ruff check .

@@ -16,6 +16,7 @@ from locust import HttpUser, between, task
 USERNAMES = itertools.cycle(os.environ.get("LOCUST_USERNAMES", "po").split(","))
 PASSWORD = os.environ.get("LOCUST_PASSWORD", "casework-demo")
 CRN = re.compile(r'href="/cases/([A-Z]\d{6})/"')
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SURNAMES = ("smith", "jones", "taylor", "brown", "williams", "wilson", "evans", "khan", "patel", "walker")
 
 
@@ -24,8 +25,10 @@ class Practitioner(HttpUser):
 
     def on_start(self):
         self.username = next(USERNAMES)
-        self.client.get("/sign-in/", name="sign-in form")
-        token = self.client.cookies.get("csrftoken", "")
+        form = self.client.get("/sign-in/", name="sign-in form").text
+        # The CSRF token is kept in the session (CSRF_USE_SESSIONS), so it is read from the form.
+        found = CSRF_TOKEN.search(form)
+        token = found.group(1) if found else ""
         with self.client.post("/sign-in/", name="sign-in", catch_response=True,
                               data={"csrfmiddlewaretoken": token, "username": self.username,
                                     "password": PASSWORD}) as response:

@@ -7,7 +7,7 @@ with every value cast to text. Portable between SQLite and PostgreSQL except whe
 
 from __future__ import annotations
 
-from casework.record.choices import APPOINTMENT_KINDS
+from casework.rules.contacts import APPOINTMENT_KINDS
 
 KINDS = ", ".join(f"'{kind}'" for kind in sorted(APPOINTMENT_KINDS))
 

@@ -62,8 +62,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     from benchmarks import lower_bound
     from casework.account.models import User
-    from casework.record.choices import APPOINTMENT_KINDS
     from casework.record.models import Case, Contact
+    from casework.rules.contacts import APPOINTMENT_KINDS
     from casework.workforce.models import Staff, TeamMembership
 
     po = Staff.objects.select_related("user").get(user__username="po")

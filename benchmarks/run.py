@@ -4,7 +4,9 @@ engines and a load run, and write docs/benchmarks.md.
 Environment: ``BENCH_SCALE`` (national; region for a quicker look), ``BENCH_DATABASES`` ("sqlite
 postgresql"), ``BENCH_ITERATIONS`` (60), ``BENCH_PG`` (postgres://postgres@127.0.0.1:5432/casework_bench),
 ``BENCH_LOAD_USERS`` (50), ``BENCH_LOAD_SECONDS`` (60), ``BENCH_APPEND`` (keep the other database's
-figures from the last run).
+figures from the last run), ``BENCH_BASELINE`` (a git ref: its code is checked out in a worktree under
+var/ and its pages measured in the same run, against the same database, so the report sets CPU and time
+per request before and after side by side).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 # Users arrive over the first ten seconds, as a morning's sign-ins do, not all in the same instant: 50
 # Argon2 password checks at once on two cores measure the hash's cost, not the pages'.
 SPAWN_RATE = max(1, LOAD_USERS // 10)
+BASELINE = os.environ.get("BENCH_BASELINE", "")
 
 
 def database_url(vendor: str) -> str:
@@ -65,6 +68,30 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def baseline_tree(ref: str) -> tuple[str, Path]:
+    """A detached worktree of ``ref`` under var/baseline/ (made once per commit), with this tree's built assets."""
+    sha = subprocess.run(["git", "rev-parse", "--verify", f"{ref}^{{commit}}"], cwd=ROOT, check=True,  # noqa: S607
+                         capture_output=True, text=True).stdout.strip()
+    tree = VAR / "baseline" / sha[:12]
+    if not tree.exists():
+        tree.parent.mkdir(parents=True, exist_ok=True)
+        run(["git", "worktree", "add", "--detach", str(tree), sha], os.environ.copy(), stdout=subprocess.DEVNULL)
+    build = tree / "casework" / "static" / "build"
+    if not build.exists():
+        build.symlink_to(ROOT / "casework" / "static" / "build")
+    return sha, tree
+
+
+def pages(env: dict, tree: Path = ROOT) -> dict:
+    """``benchmarks.pages_bench`` run from ``tree`` (this checkout, or a baseline worktree)."""
+    if tree != ROOT:
+        env = {**env, "PYTHONPATH": str(tree)}
+    measured = subprocess.run([str(BIN / "python"), "-m", "benchmarks.pages_bench", "--iterations", ITERATIONS],  # noqa: S603
+                              env=env, cwd=tree, check=True, capture_output=True, text=True)
+    sys.stderr.write(measured.stderr)
+    return json.loads(measured.stdout)
 
 
 def load_run(vendor: str) -> dict:
@@ -137,10 +164,15 @@ def main() -> None:
         generate_log = OUT / f"generate-{vendor}.txt"
         if "reusing it" not in generated.stdout:
             generate_log.write_text(generated.stdout)
-        pages = run([str(BIN / "python"), "-m", "benchmarks.pages_bench", "--iterations", ITERATIONS], env,
-                    capture_output=True, text=True)
-        sys.stderr.write(pages.stderr)
-        entry = json.loads(pages.stdout)
+        baseline = None
+        if BASELINE:
+            # Before and after in one run: the baseline's pages first, then this tree's, same database.
+            sha, tree = baseline_tree(BASELINE)
+            print(f"Baseline {BASELINE} ({sha[:12]}) from {tree}", file=sys.stderr, flush=True)
+            baseline = {"ref": BASELINE, "commit": sha, **pages(env, tree)}
+        entry = pages(env)
+        if baseline:
+            entry["baseline"] = baseline
         entry["generate_seconds_this_run"] = round(time.monotonic() - clock, 1)
         entry["scale"] = SCALE
         entry["measured"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -54,10 +54,11 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Read one JSON request per line on stdin, write one JSON result per line on stdout. A line "
             "that fails validation gets {\"error\": {\"field\": ..., \"message\": ...}}; the exit status is "
-            "2 if any line failed, else 0. Contracts: shared/reference/contracts.md and docs/rules.md."
+            "2 if any line failed, else 0. Every contract (fields, codes, examples, errors) is described in "
+            "docs/contracts.md; the same requests and responses are served at POST /api/rules/NAME."
         ),
     )
-    rules.add_argument("name", choices=registry.names(), help="which rule engine")
+    rules.add_argument("name", choices=registry.names(), help="which rule engine (see docs/contracts.md)")
     rules.add_argument(
         "--stored-config",
         action="store_true",

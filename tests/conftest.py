@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests import factories
 from tests.pagecheck import CheckedClient
+
+# On CI (any CI environment variable set, as CI services do) property tests have no deadline: a
+# shared runner's pauses would fail a test for its timing, not its logic. Examples and database as
+# the default profile; HYPOTHESIS_PROFILE chooses another explicitly.
+hypothesis_settings.register_profile("ci", deadline=None, print_blob=True)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    hypothesis_settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+elif os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from casework.access.models import ApiClient, ApiToken, InspectionExercise, Scop
 from casework.access.tokens import digest_of, new_token
 from casework.account.models import User
 from casework.organisation.models import Pdu, Provider, Region, Team
+from casework.record import identifiers
 from casework.record.choices import (
     AccessKind,
     AllocationReason,
@@ -184,6 +185,7 @@ class UnallocatedCaseFactory(factory.django.DjangoModelFactory):
     first_name = factory.Sequence(lambda n: f"Person{n}")
     last_name = "Smith"
     name_key = factory.LazyAttribute(lambda o: name_key(o.first_name, o.last_name))
+    first_name_key = factory.LazyAttribute(lambda o: identifiers.first_name_key(o.first_name, o.last_name))
     date_of_birth = dt.date(1990, 3, 31)
     gender = Gender.MALE
     pdu = factory.SubFactory(PduFactory)
@@ -321,11 +323,11 @@ class InspectorFactory(StaffFactory):
     grade = Grade.QA
 
 
-def grant(staff: Staff, role: str, *, starts_on=dt.date(2020, 1, 1), ends_on=None, exercise=None,
-          **scope) -> ScopeGrant:
-    """A scope grant for ``staff`` (test set-up: written directly, not audited)."""
+def grant(staff: Staff, role: str, *, starts_on=dt.date(2020, 1, 1), ends_on=dt.date(2099, 12, 31), exercise=None,
+          status="APPROVED", **scope) -> ScopeGrant:
+    """An approved scope grant for ``staff`` (test set-up: written directly, not audited or approved)."""
     return ScopeGrant.objects.create(staff=staff, role=role, starts_on=starts_on, ends_on=ends_on,
-                                     exercise=exercise, reason="Test", **scope)
+                                     exercise=exercise, reason="Test", status=status, **scope)
 
 
 def running_exercise(**scope) -> InspectionExercise:

@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from html.parser import HTMLParser
 
+from django.middleware.csrf import CSRF_SESSION_KEY, _get_new_csrf_string
 from django.test import Client
 
 TITLE_RE = re.compile(r"^(Error: )?\S.* – Casework – GOV\.UK$")
@@ -93,3 +94,14 @@ class CheckedClient(Client):
         response = super().request(**request)
         check_page(response, request.get("PATH_INFO", ""))
         return response
+
+    def force_login(self, user, backend=None):
+        """Sign in as the sign-in page does, CSRF token included.
+
+        The token lives in the session (``CSRF_USE_SESSIONS``) and the real sign-in stores it with the
+        session it starts; a bare ``force_login`` would leave the first page to store it, one write more.
+        """
+        super().force_login(user, backend)
+        session = self.session
+        session[CSRF_SESSION_KEY] = _get_new_csrf_string()
+        session.save()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from casework.access import services
 from casework.access.models import ApiClient, ApiToken, InspectionExercise, ScopeGrant
@@ -65,6 +68,9 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 class ScopeGrantForm(forms.ModelForm):
+    # Checked by the service, which gives an inspector the exercise's end date when left blank.
+    ends_on = forms.DateField(required=False, label="Ends on",
+                              help_text="At most a year after the start. An inspector's defaults to the exercise's")
     change_reason = forms.CharField(required=False, max_length=300, label="Reason for the change",
                                     help_text="When changing the end date: why (kept in the audit log)")
 
@@ -76,20 +82,33 @@ class ScopeGrantForm(forms.ModelForm):
 
 @admin.register(ScopeGrant)
 class ScopeGrantAdmin(ServiceAdmin):
+    """Asking for grants (they wait for a second person's approval on the approvers' page) and ending them."""
+
     form = ScopeGrantForm
-    list_display = ["staff", "role", "scope_label", "exercise", "starts_on", "ends_on"]
-    list_filter = ["role"]
+    list_display = ["staff", "role", "scope_label", "exercise", "starts_on", "ends_on", "status_today", "created_by",
+                    "decided_by"]
+    list_filter = ["status", "role"]
     raw_id_fields = ["staff", "team", "pdu", "region", "exercise"]
+    DECISION_FIELDS = ["status_today", "created_by", "created_at", "decided_by", "decided_at", "decision_reason"]
+
+    @admin.display(description="Status")
+    def status_today(self, obj):
+        return obj.status_on(timezone.localdate()).label
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("staff", "exercise", "team", "pdu", "region",
+                                                            "created_by", "decided_by")
 
     def get_readonly_fields(self, request, obj=None):
         # An existing grant can only be ended (or its end brought forward); anything else is a new grant.
         if obj is not None:
-            return ["staff", "role", "exercise", "team", "pdu", "region", "national", "starts_on", "reason"]
+            return ["staff", "role", "exercise", "team", "pdu", "region", "national", "starts_on", "reason",
+                    *self.DECISION_FIELDS]
         return []
 
     def get_fields(self, request, obj=None):
         fields = list(ScopeGrantForm.Meta.fields)
-        return [*fields, "change_reason"] if obj is not None else fields
+        return [*fields, "change_reason", *self.DECISION_FIELDS] if obj is not None else fields
 
     def call_service(self, request, obj, data, change):
         if change:
@@ -118,6 +137,21 @@ class InspectionExerciseAdmin(ServiceAdmin):
             team=data["team"], pdu=data["pdu"], region=data["region"], national=data["national"])
 
 
+class CrnOnlyRawIdWidget(ForeignKeyRawIdWidget):
+    """The case box of a limited-access rule: next to the id it shows the CRN, never the person's name.
+
+    Django's own widget shows the case's ``str()`` (name and CRN) for any id typed in or put in the
+    URL; administrators see no case data, so this one reads the CRN alone.
+    """
+
+    def label_and_url_for_value(self, value):
+        try:
+            crn = self.rel.model._default_manager.using(self.db).filter(pk=value).values_list("crn", flat=True).first()
+        except (ValueError, TypeError, ValidationError):
+            crn = None
+        return (crn or ""), ""
+
+
 class CaseAccessForm(forms.ModelForm):
     class Meta:
         model = CaseAccess
@@ -141,6 +175,11 @@ class CaseAccessAdmin(ServiceAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("case", "staff")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "case":
+            kwargs["widget"] = CrnOnlyRawIdWidget(db_field.remote_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -87,11 +87,30 @@ class InspectionExercise(OrganisationScope):
         return self.starts_on <= day <= self.ends_on
 
 
+class GrantStatus(models.TextChoices):
+    """Where a grant stands. Only an approved grant, between its dates, opens case data.
+
+    Pending, approved and rejected are stored; a pending or approved grant whose end date has passed
+    is expired (worked out from the date, so it never depends on a job having run).
+    """
+
+    PENDING = "PENDING", "Waiting for approval"
+    APPROVED = "APPROVED", "Approved"
+    REJECTED = "REJECTED", "Rejected"
+    EXPIRED = "EXPIRED", "Expired"
+
+    @classmethod
+    def stored(cls) -> list[GrantStatus]:
+        return [cls.PENDING, cls.APPROVED, cls.REJECTED]
+
+
 class ScopeGrant(OrganisationScope):
     """Read access for a role over a team, PDU, region or the whole country, for a dated period.
 
-    Written only through ``casework.access.services`` (each change is audited). An inspector's grant
-    belongs to an inspection exercise, has an end date and lies inside the exercise's scope and dates.
+    Written only through ``casework.access.services`` (each change is audited). An administrator
+    asks for a grant (``PENDING``); a second person with authority over its scope approves or rejects
+    it; nobody approves a grant for themselves or one they asked for. Every grant has an end date.
+    An inspector's grant belongs to an inspection exercise and lies inside the exercise's scope and dates.
     """
 
     GRANTABLE = (Role.HEAD_OF_PDU, Role.QUALITY_ASSURANCE, Role.INSPECTOR)
@@ -102,20 +121,32 @@ class ScopeGrant(OrganisationScope):
         InspectionExercise, null=True, blank=True, on_delete=models.PROTECT, related_name="grants"
     )
     starts_on = models.DateField()
-    ends_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField()
     reason = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=[(s.value, s.label) for s in GrantStatus.stored()],
+                              default=GrantStatus.PENDING, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Who approved or rejected the grant",
+    )
+    decision_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-starts_on"]
         constraints = [
             models.CheckConstraint(name="scope_grant_has_exactly_one_scope", condition=one_scope_condition()),
             models.CheckConstraint(
-                condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=models.F("starts_on")),
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
                 name="scope_grant_ends_after_start",
+            ),
+            models.CheckConstraint(
+                name="scope_grant_status_known",
+                condition=models.Q(status__in=[s.value for s in GrantStatus.stored()]),
             ),
             models.CheckConstraint(
                 name="inspector_grant_belongs_to_an_exercise",
@@ -128,6 +159,17 @@ class ScopeGrant(OrganisationScope):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} for {self.staff}: {self.scope_label}"
+
+    def status_on(self, day: dt.date) -> GrantStatus:
+        """The grant's status as of ``day``: a pending or approved grant past its end date has expired."""
+        status = GrantStatus(self.status)
+        if status in (GrantStatus.PENDING, GrantStatus.APPROVED) and self.ends_on < day:
+            return GrantStatus.EXPIRED
+        return status
+
+    def opens_data_on(self, day: dt.date) -> bool:
+        """Whether the grant gives access on ``day``: approved and between its dates."""
+        return self.status == GrantStatus.APPROVED and self.starts_on <= day <= self.ends_on
 
 
 class ApiScope(models.TextChoices):

@@ -31,6 +31,7 @@ class Perm(StrEnum):
     API_SCHEMA = "api.schema"
     AUDIT_VIEW = "audit.view"
     ACCESS_MANAGE = "access.manage"
+    GRANT_APPROVE = "access.approve"
     ADMIN = "admin.access"
 
 
@@ -53,6 +54,9 @@ RULES: dict[Perm, Callable[[Viewer], bool]] = {
     Perm.API_SCHEMA: lambda v: v.user_id is not None,
     Perm.AUDIT_VIEW: lambda v: v.is_admin,
     Perm.ACCESS_MANAGE: lambda v: v.is_admin,
+    # Deciding on others' access: heads of PDU, and those with a national grant. Which grants exactly
+    # is ``casework.access.selectors.approval_authority``; administrators only ask for grants.
+    Perm.GRANT_APPROVE: lambda v: v.has_role(Role.HEAD_OF_PDU) or (v.national and v.has_role(Role.QUALITY_ASSURANCE)),
     Perm.ADMIN: lambda v: v.is_admin,
 }
 

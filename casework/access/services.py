@@ -15,8 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from casework.access.models import ApiClient, ApiScope, ApiToken, InspectionExercise, Role, ScopeGrant
+from casework.access.models import ApiClient, ApiScope, ApiToken, GrantStatus, InspectionExercise, Role, ScopeGrant
 from casework.access.policy import Perm, has_perm
+from casework.access.selectors import approval_authority
 from casework.access.tokens import digest_of, new_token
 from casework.access.viewer import viewer_for
 from casework.audit.services import audit_record
@@ -48,6 +49,19 @@ EXPIRY_IN_PAST = "The expiry must be in the future"
 EXPIRY_TOO_FAR = "API tokens last at most a year"
 CASES_NEED_CLIENT_SCOPE = "A token that reads cases needs a client with a team, PDU, region or England and Wales"
 TOKEN_LIFETIME_MAX = dt.timedelta(days=366)
+# A grant lasts at most a year; carrying on means a new grant, approved again.
+GRANT_LIFETIME_MAX = dt.timedelta(days=366)
+END_REQUIRED = "Enter the end date: access to cases is always for a fixed time"
+GRANT_TOO_LONG = "A grant lasts at most a year: give an end date within a year of the start"
+NOT_FOR_YOURSELF = "You cannot ask for access to cases for yourself: another administrator has to"
+ENDS_ONLY_EARLIER = "A grant's end date can only be brought forward: to extend it, ask for a new grant"
+GRANT_NOT_OPEN = "This grant has already been rejected or has expired"
+DECISION_UNKNOWN = "Select approve or reject"
+NOT_PENDING = "This grant has already been decided"
+GRANT_ENDED = "This grant's end date has passed: it can no longer be approved"
+OWN_GRANT = "You cannot approve or reject a grant for yourself"
+OWN_REQUEST = "You cannot approve or reject a grant you asked for: someone else has to"
+NO_AUTHORITY = "Only the head of the PDU, or someone with national authority, may decide on this grant"
 
 
 def _require_admin(by) -> None:
@@ -107,14 +121,19 @@ def scope_grant_create(
     national: bool = False,
     exercise: InspectionExercise | None = None,
 ) -> ScopeGrant:
-    """Give ``staff`` read access in ``role`` over one scope for a dated period; audited.
+    """Ask for ``staff`` to have read access in ``role`` over one scope for a dated period; audited.
 
-    An inspector's grant needs its inspection exercise, and defaults to the exercise's scope and dates.
+    The grant is ``PENDING``: it opens nothing until a second person with authority over its scope
+    approves it (``scope_grant_decide``). Nobody asks for a grant for themselves. Every grant has an
+    end date, at most a year after its start. An inspector's grant needs its inspection exercise, and
+    defaults to the exercise's scope and dates.
     """
     _require_admin(by)
     errors: dict[str, str] = {}
     if role not in ScopeGrant.GRANTABLE:
         raise DomainValidationError({"role": GRANT_ROLE_UNKNOWN})
+    if staff.user_id is not None and staff.user_id == by.pk:
+        raise NotPermittedError(NOT_FOR_YOURSELF)
     if role == Role.INSPECTOR:
         if exercise is None:
             raise DomainValidationError({"exercise": INSPECTOR_NEEDS_EXERCISE})
@@ -128,8 +147,12 @@ def scope_grant_create(
         errors["reason"] = REASON_REQUIRED
     if starts_on is None:
         errors["starts_on"] = START_REQUIRED
-    elif ends_on is not None and ends_on < starts_on:
+    if ends_on is None:
+        errors["ends_on"] = END_REQUIRED
+    elif starts_on is not None and ends_on < starts_on:
         errors["ends_on"] = ENDS_BEFORE_START
+    elif starts_on is not None and ends_on - starts_on > GRANT_LIFETIME_MAX:
+        errors["ends_on"] = GRANT_TOO_LONG
     scope_error = _check_scope(team, pdu, region, national)
     if scope_error:
         errors["scope"] = scope_error
@@ -142,31 +165,76 @@ def scope_grant_create(
         raise DomainValidationError(errors)
     grant = ScopeGrant.objects.create(
         staff=staff, role=role, team=team, pdu=pdu, region=region, national=national, exercise=exercise,
-        starts_on=starts_on, ends_on=ends_on, reason=reason.strip(), created_by=by,
+        starts_on=starts_on, ends_on=ends_on, reason=reason.strip(), created_by=by, status=GrantStatus.PENDING,
     )
-    audit_record(actor=by, action="access.grant_create", obj=grant, detail=f"{grant}: {grant.reason}",
+    audit_record(actor=by, action="access.grant_request", obj=grant,
+                 detail=f"{grant}: {grant.reason} (waiting for approval)",
                  after={"staff": staff.pk, "role": role, **_scope_snapshot(grant), "starts_on": starts_on,
-                        "ends_on": ends_on, "exercise": exercise.pk if exercise else None})
+                        "ends_on": ends_on, "exercise": exercise.pk if exercise else None,
+                        "status": GrantStatus.PENDING})
+    return grant
+
+
+@transaction.atomic
+def scope_grant_decide(*, grant: ScopeGrant, approve: bool, by, reason: str,
+                       today: dt.date | None = None) -> ScopeGrant:
+    """Approve or reject a pending grant; audited (``access.grant_approve`` or ``access.grant_reject``).
+
+    Only a second person with authority over the grant's scope decides (``casework.access.selectors``):
+    never the person the grant is for, never the person who asked for it. A rejection needs a reason;
+    an approval may give one. A grant whose end date has passed can no longer be approved.
+    """
+    today = today or timezone.localdate()
+    grant = ScopeGrant.objects.select_for_update(of=("self",)).select_related("staff", "team").get(pk=grant.pk)
+    if grant.staff.user_id is not None and grant.staff.user_id == by.pk:
+        raise NotPermittedError(OWN_GRANT)
+    if grant.created_by_id is not None and grant.created_by_id == by.pk:
+        raise NotPermittedError(OWN_REQUEST)
+    by_staff_id = getattr(getattr(by, "staff", None), "pk", None)
+    if not approval_authority(staff_id=by_staff_id, today=today).covers(grant):
+        raise NotPermittedError(NO_AUTHORITY)
+    if grant.status != GrantStatus.PENDING:
+        raise DomainValidationError({"decision": NOT_PENDING})
+    if grant.ends_on < today:
+        raise DomainValidationError({"decision": GRANT_ENDED})
+    reason = reason.strip()
+    if not approve and not reason:
+        raise DomainValidationError({"reason": REASON_REQUIRED})
+    before = {"status": grant.status}
+    grant.status = GrantStatus.APPROVED if approve else GrantStatus.REJECTED
+    grant.decided_by, grant.decided_at, grant.decision_reason = by, timezone.now(), reason[:300]
+    # save(), not update(): access caches listen for changes to grants.
+    grant.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    verb = "approve" if approve else "reject"
+    audit_record(actor=by, action=f"access.grant_{verb}", obj=grant,
+                 detail=f"{grant}: {reason}" if reason else str(grant), before=before,
+                 after={"status": grant.status, "staff": grant.staff_id, "role": grant.role,
+                        **_scope_snapshot(grant), "starts_on": grant.starts_on, "ends_on": grant.ends_on})
     return grant
 
 
 @transaction.atomic
 def scope_grant_end(*, grant: ScopeGrant, ends_on: dt.date, by, reason: str) -> ScopeGrant:
-    """Set (or bring forward) the last day of a grant; audited. Grants are ended, never deleted."""
+    """Bring forward the last day of a grant (pending or approved); audited. Grants are ended, never deleted.
+
+    An end date is never moved later: longer access is a new grant, approved again.
+    """
     _require_admin(by)
     grant = ScopeGrant.objects.select_for_update(of=("self",)).select_related("exercise").get(pk=grant.pk)
     errors = {}
     if not reason.strip():
         errors["reason"] = REASON_REQUIRED
-    if ends_on < grant.starts_on:
+    if grant.status == GrantStatus.REJECTED:
+        errors["ends_on"] = GRANT_NOT_OPEN
+    elif ends_on < grant.starts_on:
         errors["ends_on"] = ENDS_BEFORE_START
-    elif grant.exercise is not None and ends_on > grant.exercise.ends_on:
-        errors["ends_on"] = INSPECTOR_OUTSIDE_DATES
+    elif ends_on > grant.ends_on:
+        errors["ends_on"] = ENDS_ONLY_EARLIER
     if errors:
         raise DomainValidationError(errors)
     before = {"ends_on": grant.ends_on}
-    ScopeGrant.objects.filter(pk=grant.pk).update(ends_on=ends_on)
     grant.ends_on = ends_on
+    grant.save(update_fields=["ends_on"])
     audit_record(actor=by, action="access.grant_end", obj=grant, detail=f"{grant}: {reason.strip()}",
                  before=before, after={"ends_on": ends_on})
     return grant
@@ -384,6 +452,29 @@ def api_token_revoke(*, token: ApiToken, by, now: dt.datetime | None = None) -> 
 def restricted_case_viewed(*, case: Case, by, page: str) -> None:
     """Record that ``by`` opened ``page`` of a limited-access case."""
     audit_record(actor=by, action="case.view_restricted", obj=case, crn=case.crn, detail=page)
+
+
+def _limited(case) -> tuple[str, bool]:
+    if isinstance(case, dict):
+        return case["crn"], bool(case.get("restricted") or case.get("has_exclusions"))
+    return case.crn, bool(case.restricted or case.has_exclusions)
+
+
+def restricted_cases_listed(*, cases, by, page: str) -> int:
+    """Record every limited-access case among ``cases`` (models or dicts with ``crn``, ``restricted``
+    and ``has_exclusions``) that ``page`` — a list, search results, an API answer, an export — gave ``by``.
+
+    One ``case.view_restricted`` row per such case, as when its own page is opened, all in one
+    transaction; the count written. A list with no such case costs nothing (not even a transaction).
+    """
+    limited = [(case, crn) for case in cases for crn, is_limited in [_limited(case)] if is_limited]
+    if not limited:
+        return 0
+    with transaction.atomic():
+        for case, crn in limited:
+            audit_record(actor=by, action="case.view_restricted", obj=case if isinstance(case, Case) else None,
+                         crn=crn, detail=f"listed in {page}")
+    return len(limited)
 
 
 @transaction.atomic

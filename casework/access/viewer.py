@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 
-from casework.access.models import ApiScope, ApiToken, Role, ScopeGrant
+from casework.access.models import ApiScope, ApiToken, GrantStatus, Role, ScopeGrant
 from casework.workforce.models import Grade, Staff, TeamMembership
 
 
@@ -66,6 +66,11 @@ class Viewer:
 ANONYMOUS = Viewer(user_id=None, username="")
 
 
+def membership_current_on(today: dt.date) -> Q:
+    """Team memberships that hold on ``today`` (a filter on ``TeamMembership``): the one definition."""
+    return Q(start_date__lte=today) & (Q(end_date__isnull=True) | Q(end_date__gte=today))
+
+
 def viewer_for(user, *, today: dt.date | None = None) -> Viewer:
     """Build the ``Viewer`` for ``user`` as of ``today`` (defaults to the local date)."""
     if user is None or not user.is_authenticated:
@@ -86,7 +91,7 @@ def viewer_for(user, *, today: dt.date | None = None) -> Viewer:
     if staff.grade in Grade.practitioner_grades() and staff.grade != Grade.SPO:
         roles.add(Role.PRACTITIONER)
 
-    current = Q(start_date__lte=today) & (Q(end_date__isnull=True) | Q(end_date__gte=today))
+    current = membership_current_on(today)
     # The team's PDU comes with each membership (a join, not a query of its own): an SPO's allocation
     # queue is the PDUs of the teams they manage, and those are always teams they are a member of.
     memberships = list(
@@ -103,7 +108,8 @@ def viewer_for(user, *, today: dt.date | None = None) -> Viewer:
     region_ids: set[int] = set()
     national = False
     grants = []
-    grant_current = Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    # Only an approved grant opens case data (one waiting for a second person's approval, or rejected, never).
+    grant_current = Q(status=GrantStatus.APPROVED, starts_on__lte=today, ends_on__gte=today)
     # An inspector's grant counts only while its inspection exercise runs.
     exercise_running = Q(exercise__isnull=True) | Q(exercise__starts_on__lte=today, exercise__ends_on__gte=today)
     current_grants = ScopeGrant.objects.filter(grant_current, exercise_running, staff=staff).select_related(

@@ -1,12 +1,24 @@
-"""Which cases a viewer may read or change. The single place these rules live."""
+"""Which cases, teams and staff records a viewer may read or change. The single place these rules live.
+
+A case-scoped read takes a ``VisibleCase``: the case together with the proof that this viewer's
+visibility rules let it through. Only ``visible_case`` makes one (``casework.record.selectors``
+``case_get_for_user`` calls it), so a case read any other way cannot reach those reads: they raise
+``TypeError`` for a bare ``Case``.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from casework.access.viewer import Viewer
+from casework.access.models import Role
+from casework.access.viewer import Viewer, membership_current_on
+from casework.organisation.models import Team
 from casework.record.choices import AccessKind
 from casework.record.models import Case, CaseAccess
+from casework.workforce.models import Staff, TeamMembership
 
 
 def scope_filter(viewer: Viewer) -> Q:
@@ -68,10 +80,83 @@ def can_change(viewer: Viewer, case: Case) -> bool:
     return _may_write(viewer, case) and can_see(viewer, case)
 
 
-def can_change_visible(viewer: Viewer, case: Case) -> bool:
-    """``can_change`` for a case just read through ``visible_cases(viewer)`` in this request.
+# A case that passed the visibility rules.
 
-    The read already applied every visibility rule, so asking the database again (``can_see``) would
-    be a second query with the same answer. Services still call ``can_change`` before every write.
-    """
-    return _may_write(viewer, case)
+_SEAL = object()  # held by this module only: a VisibleCase made anywhere else is refused
+
+
+@dataclass(frozen=True, slots=True)
+class VisibleCase:
+    """A case read through ``visible_case`` for ``viewer``, with whether that viewer may change it."""
+
+    case: Case
+    viewer: Viewer
+    can_change: bool
+    _seal: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self._seal is not _SEAL:
+            raise TypeError("A VisibleCase comes only from visible_case (case_get_for_user), never made by hand")
+
+
+def visible_case(viewer: Viewer, queryset: QuerySet[Case]) -> VisibleCase | None:
+    """The first case of ``queryset`` that ``viewer`` may see, as a ``VisibleCase`` (None if there is none)."""
+    case = visible_cases(viewer, queryset).first()
+    if case is None:
+        return None
+    # Read through visible_cases just above: only the role half of can_change is left to decide.
+    return VisibleCase(case=case, viewer=viewer, can_change=_may_write(viewer, case), _seal=_SEAL)
+
+
+def require_visible(visible: VisibleCase) -> Case:
+    """The case inside ``visible``; a bare ``Case`` (or anything else) is refused with ``TypeError``."""
+    if type(visible) is not VisibleCase:
+        raise TypeError(f"expected the VisibleCase that case_get_for_user returns, not {type(visible).__name__}")
+    return visible.case
+
+
+# Teams.
+
+
+def team_scope_filter(viewer: Viewer) -> Q:
+    """Teams whose caseload ``viewer`` may see (a filter on ``Team``): their own and managed teams, and
+    every team in a PDU, region or England and Wales that a grant gives them."""
+    if not viewer.staff_id:
+        return Q(pk__in=[])
+    if viewer.national:
+        return Q()
+    q = Q(pk__in=viewer.team_ids | viewer.managed_team_ids)
+    if viewer.pdu_ids:
+        q |= Q(pdu_id__in=viewer.pdu_ids)
+    if viewer.region_ids:
+        q |= Q(pdu__region_id__in=viewer.region_ids)
+    return q
+
+
+def visible_teams(viewer: Viewer, queryset: QuerySet[Team] | None = None) -> QuerySet[Team]:
+    """``queryset`` (default: all teams) narrowed to the teams ``viewer`` may see."""
+    return (Team.objects.all() if queryset is None else queryset).filter(team_scope_filter(viewer))
+
+
+def manages_team(viewer: Viewer, team: Team) -> bool:
+    """Whether ``viewer`` manages ``team`` as its SPO (changes its cases; sees it as theirs to run)."""
+    return team.pk in viewer.managed_team_ids and not viewer.read_only
+
+
+# Staff records.
+
+
+def can_manage_staff(viewer: Viewer, staff: Staff, *, today: dt.date) -> bool:
+    """Whether ``viewer`` may change ``staff``'s working arrangements (workload reductions): an
+    administrator, the SPO of a team ``staff`` is in on ``today``, or the head of that team's PDU."""
+    if viewer.read_only:
+        return False
+    if viewer.is_admin:
+        return True
+    spo, head = viewer.has_role(Role.SPO), viewer.has_role(Role.HEAD_OF_PDU)
+    if not (spo or head):
+        return False
+    teams = list(TeamMembership.objects.filter(membership_current_on(today), staff=staff)
+                 .values_list("team_id", "team__pdu_id"))
+    return ((spo and any(team in viewer.managed_team_ids for team, _ in teams))
+            or (head and any(pdu in viewer.pdu_ids for _, pdu in teams)))

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.access.policy import Perm
-from casework.access.services import restricted_case_viewed
+from casework.access.services import restricted_case_viewed, restricted_cases_listed
 from casework.access.viewer import request_viewer
 from casework.api.views import HasCaseworkPerm
 from casework.record import identifiers
@@ -159,6 +159,7 @@ class CaseListView(APIView):
                               data["page_size"])
         number = data["page"]
         cases = list(paginator.page(number).object_list) if number <= paginator.num_pages else []
+        restricted_cases_listed(cases=cases, by=request.user, page="api case list")
         body = {"count": paginator.count, "page": number, "pages": paginator.num_pages,
                 "page_size": data["page_size"], "results": [_summary(c) for c in cases]}
         return Response(CasePageSerializer(body).data)
@@ -177,10 +178,11 @@ class CaseDetailView(APIView):
         tags=["cases"],
     )
     def get(self, request, crn: str):
-        case = case_get_for_user(viewer=request_viewer(request), crn=crn)
+        visible = case_get_for_user(viewer=request_viewer(request), crn=crn)
+        case = visible.case
         if case.restricted or case.has_exclusions:
             restricted_case_viewed(case=case, by=request.user, page="api")
-        sentences, registrations = case_detail(case=case)
+        sentences, registrations = case_detail(case=visible)
         body = {**_summary(case), "middle_names": case.middle_names, "preferred_name": case.preferred_name,
                 "gender": case.gender, "pnc": case.pnc, "tier_single": case.tier_single,
                 "sentences": sentences, "registrations": registrations}
@@ -196,7 +198,10 @@ class CaseLookupView(APIView):
         summary="Several cases by CRN",
         description="The cases among the CRNs given that the caller may see; the rest are listed as not found.",
         request=CaseLookupRequestSerializer,
-        responses={200: CaseLookupSerializer, **ERRORS},
+        responses={200: CaseLookupSerializer, **ERRORS,
+                   400: OpenApiResponse(ErrorSerializer, description="The body is not valid; `field` says where, "
+                                        "e.g. `crns[0]`"),
+                   413: OpenApiResponse(ErrorSerializer, description="The body is too large")},
         tags=["cases"],
     )
     def post(self, request):
@@ -204,6 +209,7 @@ class CaseLookupView(APIView):
         body.is_valid(raise_exception=True)
         wanted = list(dict.fromkeys(identifiers.normalise_crn(c) for c in body.validated_data["crns"]))
         found = cases_by_crn_for_user(viewer=request_viewer(request), crns=wanted)
+        restricted_cases_listed(cases=found, by=request.user, page="api case lookup")
         seen = {case.crn for case in found}
         return Response(CaseLookupSerializer({"results": [_summary(c) for c in found],
                                               "not_found": [c for c in wanted if c not in seen]}).data)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,6 +12,8 @@ from rest_framework.views import APIView
 from casework.access.policy import Perm, has_perm
 from casework.access.viewer import request_viewer
 from casework.api.errors import error_body
+from casework.api.parsers import JSONBodyParser
+from casework.rules import registry
 from casework.rules.contract import ContractError
 from casework.ruleset.handlers import answer_configured
 
@@ -25,8 +26,8 @@ class HasCaseworkPerm(BasePermission):
         return perm is not None and has_perm(request_viewer(request), perm)
 
 
-class StrictJSONParser(JSONParser):
-    """JSON bodies only; a malformed body is a 400 with the structured error."""
+class StrictJSONParser(JSONBodyParser):
+    """JSON bodies only; a malformed, too deep or non-finite body is a 400 with the structured error."""
 
 
 class RuleView(APIView):
@@ -57,15 +58,21 @@ def _post_for(cls):
 
 def rule_view(name: str):
     """A view class for contract ``name``, documented in the OpenAPI schema."""
+    # The contract's own pydantic models: what is validated and answered is what is documented.
+    handler = registry.handler(name)
     described = extend_schema(
         operation_id=f"rules_{name.replace('-', '_')}",
         summary=f"Run the {name} rule engine",
-        description=f"Same request and response as `casework rules {name}` (see docs/rules.md).",
-        request=OpenApiTypes.OBJECT,
+        description=(f"Same request and response as `casework rules {name}`; every field, code and error "
+                     "is described in docs/contracts.md. Unknown fields are refused."),
+        request=handler.request_model,
         responses={
-            200: OpenApiResponse(OpenApiTypes.OBJECT, description="The result"),
+            200: OpenApiResponse(handler.response_model, description="The result"),
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="The request broke the contract",
                                  examples=[OpenApiExample("error", value=error_body("field", "message"))]),
+            413: OpenApiResponse(OpenApiTypes.OBJECT, description="The body is too large",
+                                 examples=[OpenApiExample("too large", value=error_body("", "The request body is too "
+                                                                                            "large"))]),
         },
         tags=["rules"],
     )

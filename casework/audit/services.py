@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
@@ -51,6 +53,40 @@ def audit_record(
         after=_jsonable(after) if after is not None else None,
         ip_address=client_ip.get(),
     )
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One row of a bulk write's audit: the object changed, its CRN, its values before and after."""
+
+    obj: models.Model
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    crn: str = ""
+    detail: str = ""
+
+
+AUDIT_BATCH_SIZE = 2000
+
+
+def audit_record_many(*, actor, action: str, entries: Iterable[AuditEntry], actor_label: str = "") -> int:
+    """Append one audit row per entry in one statement per batch; returns how many were written.
+
+    For services that write in bulk: call inside the same transaction as the bulk write, so the
+    rows and their audit commit (or roll back) together.
+    """
+    label = actor_label or (actor.get_username() if actor is not None else "system")
+    actor = actor if actor is not None and actor.pk else None
+    address = client_ip.get()
+    rows = [
+        AuditEvent(actor=actor, actor_label=label, action=action, object_type=entry.obj._meta.label_lower,
+                   object_id=str(entry.obj.pk), crn=entry.crn, detail=entry.detail[:500],
+                   before=_jsonable(entry.before) if entry.before is not None else None,
+                   after=_jsonable(entry.after) if entry.after is not None else None, ip_address=address)
+        for entry in entries
+    ]
+    AuditEvent.objects.bulk_create(rows, batch_size=AUDIT_BATCH_SIZE)
+    return len(rows)
 
 
 def changes(instance: models.Model, fields: list[str], new: dict[str, Any]) -> tuple[dict, dict]:

@@ -332,12 +332,12 @@ REGISTRATION_NOTES = {
     "SPO": "Stalking protection order in place.",
 }
 
-APPOINTMENT_NOTES = (
+_APPOINTMENT_NOTES = (
     "Reported as instructed. Discussed progress on sentence plan objectives.",
     "Attended on time. Reviewed accommodation; tenancy remains stable.",
     "Discussed employment; has applied for warehouse work through the job centre.",
     "Completed structured session on consequential thinking.",
-    "Reviewed licence conditions and reminded of the requirement to keep in touch.",
+    "Reviewed {terms} and reminded of the duty to keep in touch.",
     "Discussed relationships and support network. No new concerns identified.",
     "Attended with a support worker. Discussed managing debt and budgeting.",
     "Reported reduced drug use; next drug test booked.",
@@ -346,6 +346,17 @@ APPOINTMENT_NOTES = (
     "Reviewed risk management plan; no change to RoSH.",
     "Discussed a recent argument with a neighbour; de-escalation strategies explored.",
 )
+# Appointment notes by the current sentence's status: each says what the person is under (a
+# community order has requirements, a licence conditions, post-sentence supervision its own
+# requirements). The lists are the same length, so the same draw picks the same note.
+_TERMS = {
+    "COMMUNITY": "the requirements of the order",
+    "PRE_RELEASE": "the licence conditions",
+    "LICENCE": "the licence conditions",
+    "POST_SENTENCE_SUPERVISION": "the post-sentence supervision requirements",
+}
+APPOINTMENT_NOTES = {status: tuple(note.format(terms=terms) for note in _APPOINTMENT_NOTES)
+                     for status, terms in _TERMS.items()}
 HOME_VISIT_NOTES = (
     "Home visit completed; address suitable and consistent with information given.",
     "Home visit: partner present. No concerns observed about the home environment.",
@@ -362,7 +373,7 @@ THIRD_PARTY_NOTES = (
     "Children's services contacted for a safeguarding update.",
     "Spoke to the GP surgery about a medication review.",
     "Housing officer confirmed the tenancy is in place.",
-    "Contact with the prison offender manager about sentence progress.",
+    "Rehabilitative services provider confirmed attendance and progress.",
     "Job centre work coach confirmed attendance at a training course.",
     "Drug and alcohol service confirmed attendance at key work sessions.",
     "Police IOM officer shared intelligence update; no concerns.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TextIO
 
 # Demo data only: the demo command refuses to run unless settings.DEMO_MODE is on, which production
 # settings force off, so this password can never open a production account.
@@ -26,3 +27,13 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("qa", "Quality assurance lead", "Every case in the region, read-only"),
     DemoLogin("admin", "Administrator", "Reference data in administration; no case data"),
 )
+
+
+def print_logins(stdout: TextIO) -> None:
+    """The demo logins table: username, role and the shared password."""
+    width = max(len("username"), *(len(login.username) for login in DEMO_LOGINS))
+    role_width = max(len(login.role) for login in DEMO_LOGINS)
+    stdout.write("Demo logins (every one uses the same password):\n")
+    stdout.write(f"  {'username':<{width}}  {'role':<{role_width}}  password\n")
+    for login in DEMO_LOGINS:
+        stdout.write(f"  {login.username:<{width}}  {login.role:<{role_width}}  {DEMO_PASSWORD}\n")

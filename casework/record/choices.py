@@ -1,8 +1,15 @@
-"""Enumerations of the case record. Values are the UPPER_SNAKE codes the rule contracts use."""
+"""Enumerations of the case record. Values are the UPPER_SNAKE codes the rule contracts use.
+
+Where a rule engine has the same enumeration (tiering's RoSH, needs and gender; the contact and
+sentence rules' kinds and outcomes), the codes are equal (``tests/record/test_enums.py``), and the
+rule itself lives in the engine (``casework.rules``), not here.
+"""
 
 from __future__ import annotations
 
 from django.db import models
+
+from casework.rules import contacts
 
 
 class Gender(models.TextChoices):
@@ -47,7 +54,7 @@ class CustodialType(models.TextChoices):
 
 
 class SentenceStatus(models.TextChoices):
-    """Where the sentence is; allowed moves are in ``SENTENCE_TRANSITIONS``."""
+    """Where the sentence is."""
 
     PRE_RELEASE = "PRE_RELEASE", "In custody"
     COMMUNITY = "COMMUNITY", "In the community"
@@ -59,27 +66,6 @@ class SentenceStatus(models.TextChoices):
     def is_current(self) -> bool:
         return self != SentenceStatus.ENDED
 
-    @property
-    def case_type(self) -> str:
-        """The workload case type (rules.md §2.1): COMMUNITY, CUSTODY or LICENCE."""
-        return {
-            "PRE_RELEASE": "CUSTODY",
-            "COMMUNITY": "COMMUNITY",
-            "LICENCE": "LICENCE",
-            "POST_SENTENCE_SUPERVISION": "LICENCE",
-            "ENDED": "COMMUNITY",
-        }[self.value]
-
-
-SENTENCE_TRANSITIONS: dict[str, frozenset[str]] = {
-    SentenceStatus.PRE_RELEASE: frozenset({SentenceStatus.LICENCE, SentenceStatus.ENDED}),
-    SentenceStatus.COMMUNITY: frozenset({SentenceStatus.ENDED}),
-    SentenceStatus.LICENCE: frozenset(
-        {SentenceStatus.PRE_RELEASE, SentenceStatus.POST_SENTENCE_SUPERVISION, SentenceStatus.ENDED}
-    ),
-    SentenceStatus.POST_SENTENCE_SUPERVISION: frozenset({SentenceStatus.ENDED}),
-    SentenceStatus.ENDED: frozenset(),
-}
 
 
 class RequirementKind(models.TextChoices):
@@ -93,17 +79,6 @@ class RequirementKind(models.TextChoices):
     EXCLUSION = "EXCLUSION", "Exclusion"
     RESIDENCE = "RESIDENCE", "Residence"
     ORDER_EXTENDED = "ORDER_EXTENDED", "Order extended"
-
-    @property
-    def is_rehabilitative(self) -> bool:
-        """Rehabilitative (non-restrictive) requirements give a mandate for change (rules.md §1.2)."""
-        return self in {
-            RequirementKind.REHABILITATION_ACTIVITY,
-            RequirementKind.ACCREDITED_PROGRAMME,
-            RequirementKind.DRUG_TREATMENT,
-            RequirementKind.ALCOHOL_TREATMENT,
-            RequirementKind.MENTAL_HEALTH_TREATMENT,
-        }
 
 
 class RequirementUnit(models.TextChoices):
@@ -199,19 +174,7 @@ class ContactKind(models.TextChoices):
     @property
     def is_appointment(self) -> bool:
         """Appointments are attended or not, and need an outcome once they have happened."""
-        return self in APPOINTMENT_KINDS
-
-
-APPOINTMENT_KINDS = frozenset(
-    {
-        ContactKind.OFFICE_APPOINTMENT,
-        ContactKind.HOME_VISIT,
-        ContactKind.PHONE,
-        ContactKind.VIDEO,
-        ContactKind.PROGRAMME_SESSION,
-        ContactKind.UNPAID_WORK_SESSION,
-    }
-)
+        return contacts.is_appointment(self)
 
 
 class ContactOutcome(models.TextChoices):
@@ -223,14 +186,6 @@ class ContactOutcome(models.TextChoices):
     UNACCEPTABLE_ABSENCE = "UNACCEPTABLE_ABSENCE", "Unacceptable absence"
     ACCEPTABLE_ABSENCE = "ACCEPTABLE_ABSENCE", "Acceptable absence"
     RESCHEDULED = "RESCHEDULED", "Rescheduled"
-
-    @property
-    def is_failure_to_comply(self) -> bool:
-        return self in {
-            ContactOutcome.ATTENDED_FAILED_TO_COMPLY,
-            ContactOutcome.SENT_HOME,
-            ContactOutcome.UNACCEPTABLE_ABSENCE,
-        }
 
 
 class AbsenceReason(models.TextChoices):

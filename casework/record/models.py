@@ -101,8 +101,10 @@ class Case(models.Model):
     middle_names = models.CharField(max_length=200, blank=True)
     last_name = models.CharField(max_length=100)
     preferred_name = models.CharField(max_length=100, blank=True)
-    # Lower-case "last first", for prefix search by name without a function index.
+    # "last first" and "first last" without accents or case (``identifiers.surname_key`` and
+    # ``first_name_key``), for indexed prefix search by name without a function index.
     name_key = models.CharField(max_length=201, db_index=True, editable=False)
+    first_name_key = models.CharField(max_length=201, db_index=True, editable=False, default="")
     date_of_birth = models.DateField()
     gender = models.CharField(max_length=10, choices=Gender.choices)
     phone = models.CharField(max_length=30, blank=True)
@@ -172,6 +174,8 @@ class CaseAccess(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "case access rule"
+        verbose_name_plural = "case access rules"
         constraints = [models.UniqueConstraint(fields=["case", "staff"], name="one_access_rule_per_staff")]
         indexes = [models.Index(fields=["staff", "kind"])]
 
@@ -244,10 +248,6 @@ class Sentence(models.Model):
     def is_current(self) -> bool:
         return self.status != SentenceStatus.ENDED
 
-    @property
-    def case_type(self) -> str:
-        return SentenceStatus(self.status).case_type
-
 
 class Offence(models.Model):
     """An offence on a sentence; exactly one is the main offence."""
@@ -285,10 +285,6 @@ class Requirement(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
-
-    @property
-    def is_rehabilitative(self) -> bool:
-        return RequirementKind(self.kind).is_rehabilitative
 
 
 class LicenceCondition(models.Model):

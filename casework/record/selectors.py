@@ -1,5 +1,9 @@
 """Every read of the case record. Each takes the ``Viewer`` and returns only what it may see.
 
+Reads of one case take the ``VisibleCase`` that ``case_get_for_user`` returns (never a bare
+``Case``: that raises ``TypeError``), so they cannot be reached without the visibility check.
+Which cases and teams a viewer may see is decided in ``casework.access.visibility``, never here.
+
 Query counts are fixed per page (prefetches and subquery annotations, never a query per row);
 tests hold them with ``django_assert_max_num_queries``.
 """
@@ -15,11 +19,12 @@ from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Quer
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from casework.access.viewer import Viewer
-from casework.access.visibility import can_change_visible, visible_cases
+from casework.access.viewer import Viewer, membership_current_on
+from casework.access.visibility import VisibleCase, require_visible, visible_case, visible_cases, visible_teams
+from casework.audit.models import AuditEvent
 from casework.organisation.models import Team
 from casework.record import identifiers
-from casework.record.choices import APPOINTMENT_KINDS, SentenceStatus
+from casework.record.choices import SentenceStatus
 from casework.record.models import (
     Address,
     Assignment,
@@ -31,6 +36,7 @@ from casework.record.models import (
     Sentence,
     TierCalculation,
 )
+from casework.rules.contacts import APPOINTMENT_KINDS
 from casework.workforce.models import Staff, TeamMembership
 
 PAGE_SIZE = 50
@@ -43,8 +49,14 @@ SEARCH_TOO_SHORT = "Enter at least 2 characters"
 # two annotations, ``manager_first_name`` and ``manager_last_name`` (empty when unallocated).
 LIST_FIELDS = ("crn", "first_name", "last_name", "status", "tier", "rosh", "restricted", "has_exclusions",
                "team", "manager")
-EXPORT_FIELDS = ("crn", "last_name", "first_name", "tier", "rosh", "restricted", "manager", "manager_first_name",
-                 "manager_last_name", "sentence_kind", "sentence_status", "next_appointment", "outcomes_due")
+EXPORT_FIELDS = ("crn", "last_name", "first_name", "tier", "rosh", "restricted", "has_exclusions", "manager",
+                 "manager_first_name", "manager_last_name", "sentence_kind", "sentence_status", "next_appointment",
+                 "outcomes_due")
+
+
+def outcome_due_q(now: dt.datetime) -> Q:
+    """Contacts with an outcome due: ``casework.rules.contacts.outcome_due`` as a database filter."""
+    return Q(kind__in=APPOINTMENT_KINDS, starts_at__lt=now, outcome="")
 
 
 def _with_list_columns(qs: QuerySet[Case], now: dt.datetime) -> QuerySet[Case]:
@@ -59,7 +71,7 @@ def _with_list_columns(qs: QuerySet[Case], now: dt.datetime) -> QuerySet[Case]:
     )
     # An appointment in the past with no outcome recorded is a task for the case manager.
     outcomes_due = (
-        Contact.objects.filter(case=OuterRef("pk"), kind__in=APPOINTMENT_KINDS, starts_at__lt=now, outcome="")
+        Contact.objects.filter(outcome_due_q(now), case=OuterRef("pk"))
         .order_by()
         .values("case")
         .annotate(n=Count("pk"))
@@ -86,16 +98,19 @@ def caseload_for_user(*, viewer: Viewer, now: dt.datetime) -> list[Case]:
     return list(_with_list_columns(qs, now).order_by("last_name", "first_name", "crn"))
 
 
-def case_get_for_user(*, viewer: Viewer, crn: str) -> Case:
-    """One case by CRN, or 404 — the same 404 whether it does not exist or may not be seen."""
+def case_get_for_user(*, viewer: Viewer, crn: str) -> VisibleCase:
+    """One case by CRN, or 404 — the same 404 whether it does not exist or may not be seen.
+
+    The answer is a ``VisibleCase``: the case (``.case``), whether the viewer may change it
+    (``.can_change``), and what the case-scoped reads below accept.
+    """
     crn = identifiers.normalise_crn(crn)
     if not identifiers.is_valid_crn(crn):
         raise Http404("No such case")
-    case = visible_cases(viewer).select_related("pdu__region", "team", "manager").filter(crn=crn).first()
-    if case is None:
+    visible = visible_case(viewer, Case.objects.select_related("pdu__region", "team", "manager").filter(crn=crn))
+    if visible is None:
         raise Http404("No such case")
-    case.viewer_can_change = can_change_visible(viewer, case)  # fetched through visible_cases just above
-    return case
+    return visible
 
 
 @dataclass(frozen=True)
@@ -106,12 +121,14 @@ class CaseOverview:
     sentences: list[Sentence]
     registrations: list[Registration]
     risk: RiskAssessment | None
-    recent_contacts: list[Contact]
+    upcoming_contacts: list[Contact]  # the next few, soonest first
+    recent_contacts: list[Contact]  # the last few that have happened, newest first
     tier_calculation: TierCalculation | None
 
 
-def case_overview(*, case: Case) -> CaseOverview:
-    """Everything the case overview shows, for a case the caller has already fetched with a selector."""
+def case_overview(*, case: VisibleCase, now: dt.datetime | None = None) -> CaseOverview:
+    """Everything the case overview shows, for a case fetched with ``case_get_for_user``."""
+    case = require_visible(case)
     addresses = list(case.addresses.all())
     current = next((a for a in addresses if a.end_date is None), None)
     sentences = list(
@@ -125,7 +142,10 @@ def case_overview(*, case: Case) -> CaseOverview:
         case.registrations.filter(end_date__isnull=True).select_related("type").order_by("type__group", "-start_date")
     )
     risk = case.risk_assessments.order_by("-assessed_on", "-id").first()
-    recent = list(case.contacts.select_related("staff").order_by("-starts_at", "-id")[:5])
+    now = now or dt.datetime.now(dt.UTC)
+    contacts = case.contacts.select_related("staff")
+    upcoming = list(contacts.filter(starts_at__gte=now).order_by("starts_at", "id")[:5])
+    recent = list(contacts.filter(starts_at__lt=now).order_by("-starts_at", "-id")[:5])
     calculation = case.tier_calculations.order_by("-calculated_at", "-id").first()
     return CaseOverview(
         case=case,
@@ -134,6 +154,7 @@ def case_overview(*, case: Case) -> CaseOverview:
         sentences=sentences,
         registrations=registrations,
         risk=risk,
+        upcoming_contacts=upcoming,
         recent_contacts=recent,
         tier_calculation=calculation,
     )
@@ -147,13 +168,13 @@ class ContactFilters:
     date_to: dt.date | None = None
 
 
-def contact_log(*, case: Case, filters: ContactFilters, page: int = 1, now: dt.datetime) -> Page:
+def contact_log(*, case: VisibleCase, filters: ContactFilters, page: int = 1, now: dt.datetime) -> Page:
     """One page of a case's contacts, newest first, filtered."""
-    qs = case.contacts.select_related("staff").order_by("-starts_at", "-id")
+    qs = require_visible(case).contacts.select_related("staff").order_by("-starts_at", "-id")
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.outcome == "NONE":
-        qs = qs.filter(kind__in=APPOINTMENT_KINDS, starts_at__lt=now, outcome="")
+        qs = qs.filter(outcome_due_q(now))
     elif filters.outcome:
         qs = qs.filter(outcome=filters.outcome)
     if filters.date_from:
@@ -163,22 +184,38 @@ def contact_log(*, case: Case, filters: ContactFilters, page: int = 1, now: dt.d
     return Paginator(qs, PAGE_SIZE).get_page(page)
 
 
-def contact_get(*, case: Case, contact_id: int) -> Contact:
-    """One contact of a case already fetched through a selector, or 404."""
-    contact = case.contacts.select_related("staff").filter(pk=contact_id).first()
+def contact_get(*, case: VisibleCase, contact_id: int) -> Contact:
+    """One contact of a case fetched with ``case_get_for_user``, or 404."""
+    contact = require_visible(case).contacts.select_related("staff").filter(pk=contact_id).first()
     if contact is None:
         raise Http404("No such contact")
     return contact
 
 
-def assignment_history(*, case: Case) -> list[Assignment]:
+def assignment_history(*, case: VisibleCase) -> list[Assignment]:
     """Who has managed the case, newest first."""
-    return list(case.assignments.select_related("staff", "team", "allocated_by"))
+    return list(require_visible(case).assignments.select_related("staff", "team", "allocated_by"))
 
 
-def tier_history(*, case: Case, limit: int = 10) -> list[TierCalculation]:
+# Audit actions that record someone looking at or listing a case, not a change to it.
+_NOT_CHANGES = ("case.view_restricted", "case.export")
+HISTORY_PAGE_SIZE = 25
+
+
+def case_change_history(*, case: VisibleCase, page: int = 1) -> Page:
+    """One page of every recorded change to a case (its audit rows), newest first, with who made it.
+
+    For a case the caller has already fetched with a selector; the rows say what changed, so they
+    are shown to whoever may see the case.
+    """
+    qs = (AuditEvent.objects.filter(crn=require_visible(case).crn).exclude(action__in=_NOT_CHANGES)
+          .select_related("actor__staff").order_by("-at", "-id"))
+    return Paginator(qs, HISTORY_PAGE_SIZE).get_page(page)
+
+
+def tier_history(*, case: VisibleCase, limit: int = 10) -> list[TierCalculation]:
     """The case's latest tier calculations, newest first."""
-    return list(case.tier_calculations.order_by("-calculated_at", "-id")[:limit])
+    return list(require_visible(case).tier_calculations.order_by("-calculated_at", "-id")[:limit])
 
 
 @dataclass(frozen=True)
@@ -215,8 +252,9 @@ def cases_by_crn_for_user(*, viewer: Viewer, crns: list[str]) -> list[Case]:
                 .order_by("last_name", "first_name", "crn"))
 
 
-def case_detail(*, case: Case) -> tuple[list[Sentence], list[Registration]]:
+def case_detail(*, case: VisibleCase) -> tuple[list[Sentence], list[Registration]]:
     """A fetched case's sentences and current registrations (for the API)."""
+    case = require_visible(case)
     sentences = list(case.sentences.order_by("-sentence_date", "-number"))
     registrations = list(case.registrations.filter(end_date__isnull=True).select_related("type")
                          .order_by("type__group", "-start_date"))
@@ -230,25 +268,13 @@ def teams_for_user(*, viewer: Viewer) -> list[Team]:
     """Teams whose caseload the viewer may see."""
     if not viewer.staff_id:
         return []
-    q = Q(pk__in=viewer.team_ids | viewer.managed_team_ids)
-    if viewer.pdu_ids:
-        q |= Q(pdu_id__in=viewer.pdu_ids)
-    if viewer.region_ids:
-        q |= Q(pdu__region_id__in=viewer.region_ids)
-    qs = Team.objects.all() if viewer.national else Team.objects.filter(q)
-    return list(qs.select_related("pdu").order_by("pdu__name", "name"))
+    return list(visible_teams(viewer).select_related("pdu").order_by("pdu__name", "name"))
 
 
 def team_get_for_user(*, viewer: Viewer, code: str) -> Team:
-    """A team the viewer may see, or 404."""
-    team = Team.objects.select_related("pdu__region").filter(code=code).first()
-    if team is None or not (
-        viewer.national
-        or team.pk in viewer.team_ids
-        or team.pk in viewer.managed_team_ids
-        or team.pdu_id in viewer.pdu_ids
-        or team.pdu.region_id in viewer.region_ids
-    ):
+    """A team the viewer may see, or 404 — the same 404 whether it does not exist or may not be seen."""
+    team = visible_teams(viewer, Team.objects.select_related("pdu__region").filter(code=code)).first()
+    if team is None:
         raise Http404("No such team")
     return team
 
@@ -275,8 +301,7 @@ def team_members(*, viewer: Viewer, team: Team, today: dt.date, count_cases: boo
     only who the members are, such as the export checking its case-manager filter.
     """
     memberships = (
-        TeamMembership.objects.filter(team=team, start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        TeamMembership.objects.filter(membership_current_on(today), team=team)
         .select_related("staff")
         .order_by("staff__last_name", "staff__first_name")
     )
@@ -326,16 +351,36 @@ class SearchError(ValueError):
     """A search query that cannot be run; the message is for the user."""
 
 
-def _name_prefix(prefix: str) -> Q:
-    """``name_key`` starts with ``prefix``, written so that both databases can use the index.
+def _name_prefix(prefix: str, field: str = "name_key") -> Q:
+    """The search key ``field`` starts with ``prefix``, written so that both databases can use the index.
 
     SQLite never uses an ordinary index for LIKE (it is case-insensitive; the index is not), so a
-    surname search read every case in scope: 100 ms at national scale. ``name_key`` is stored
-    lower-case, so the prefix is also a range, which any B-tree index answers; ``startswith`` stays
-    to keep the meaning exact whatever the collation (docs/adr/0003-national-scale-query-shapes.md).
+    surname search read every case in scope: 100 ms at national scale. The keys are stored
+    lower-case without accents (``identifiers.search_text``), so the prefix is also a range, which
+    any B-tree index answers; ``startswith`` stays to keep the meaning exact whatever the collation
+    (docs/adr/0003-national-scale-query-shapes.md).
     """
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return Q(name_key__gte=prefix, name_key__lt=upper, name_key__startswith=prefix)
+    bounds = {f"{field}__gte": prefix, f"{field}__startswith": prefix}
+    upper = _after_prefix(prefix)
+    if upper is not None:
+        bounds[f"{field}__lt"] = upper
+    return Q(**bounds)
+
+
+def _after_prefix(prefix: str) -> str | None:
+    """The least text above every text starting with ``prefix`` (None if there is none).
+
+    The last character is moved up by one, skipping the surrogate block (no text can hold those),
+    and a last character that is already the highest (U+10FFFF) is dropped and the one before
+    moved up instead.
+    """
+    for end in range(len(prefix) - 1, -1, -1):
+        code = ord(prefix[end]) + 1
+        if 0xD800 <= code <= 0xDFFF:
+            code = 0xE000
+        if code <= 0x10FFFF:
+            return prefix[:end] + chr(code)
+    return None
 
 
 def case_search(*, viewer: Viewer, query: str, limit: int = PAGE_SIZE) -> list[Case]:
@@ -357,12 +402,17 @@ def case_search(*, viewer: Viewer, query: str, limit: int = PAGE_SIZE) -> list[C
         except ValueError as exc:
             raise SearchError(str(exc)) from None
     else:
-        words = query.lower().replace(",", " ").split()
+        # A surname or a first name alone; "first last", "last first" or "last, first". Accents and
+        # case are ignored: "wisniewski" finds Wiśniewski.
+        words = identifiers.search_text(query.replace(",", " ")).split()
+        if not words:
+            raise SearchError(SEARCH_EMPTY)
         if len(words) == 1:
-            q = _name_prefix(words[0])
+            q = _name_prefix(words[0]) | _name_prefix(words[0], "first_name_key")
         else:
-            first, last = words[0], words[-1]
-            q = _name_prefix(f"{last} {first}") | _name_prefix(f"{first} {last}")
+            # "first last" (the last word may be cut short), or "last first" as typed.
+            typed = f"{words[0]} {words[-1]}"
+            q = _name_prefix(typed, "first_name_key") | _name_prefix(typed)
         qs = qs.filter(q)
     now = dt.datetime.now(dt.UTC)
     return list(_with_list_columns(qs, now).order_by("last_name", "first_name", "crn")[:limit])

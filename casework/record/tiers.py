@@ -1,7 +1,9 @@
-"""Keeping each case's tier: gather the inputs from the record, run the tiering engine, store both.
+"""Working out each case's tier: gather the inputs from the record and run the tiering engine.
 
-Every calculation is stored (``TierCalculation``) with the exact contract request it was made from,
-so the case page can answer "why is this case B2?" from stored inputs, and an auditor can re-run
+Storing the answer is a write, so the audited services do it (``tier_recalculate``,
+``tier_recalculate_many`` and ``tier_recalculate_all`` in ``casework.record.services``). Every
+calculation is stored (``TierCalculation``) with the exact contract request it was made from, so
+the case page can answer "why is this case B2?" from stored inputs, and an auditor can re-run
 ``casework rules tier`` on the same line and get the same answer.
 """
 
@@ -11,36 +13,21 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Prefetch
-from django.utils import timezone
 
 from casework.record.choices import (
     CustodialType,
     ProgressStatus,
     RegistrationGroup,
-    RequirementKind,
-    SentenceKind,
     SentenceStatus,
 )
-from casework.record.models import Case, Offence, Registration, RiskAssessment, Sentence, TierCalculation
+from casework.record.models import Case, Offence, Registration, RiskAssessment, Sentence
+from casework.rules import sentences as sentences_rules
 from casework.rules import tiering
 
-_CUSTODIAL_KINDS = {SentenceKind.CUSTODY, SentenceKind.POST_SENTENCE_SUPERVISION}
 # RoSH and MAPPA reach the engine through their own fields, not as registration codes.
 _FIELD_GROUPS = {RegistrationGroup.ROSH, RegistrationGroup.MAPPA}
 _TIER_CODES = {code.value for code in tiering.Registration}
-
-
-def _requirement_class(kind: RequirementKind) -> tiering.RequirementKind:
-    """How the tier rules classify a requirement (rules.md §1.2, mandate for change)."""
-    if kind == RequirementKind.UNPAID_WORK:
-        return tiering.RequirementKind.UNPAID_WORK
-    if kind == RequirementKind.ORDER_EXTENDED:
-        return tiering.RequirementKind.ORDER_EXTENDED
-    if kind.is_rehabilitative:
-        return tiering.RequirementKind.REHABILITATIVE
-    return tiering.RequirementKind.RESTRICTIVE
 
 
 def _number(value) -> float | None:
@@ -67,15 +54,11 @@ def tier_request(
     codes = sorted(
         code for code, reg in latest.items() if reg.type.group not in _FIELD_GROUPS and code in _TIER_CODES
     )
-    requirements = [
-        _requirement_class(RequirementKind(r.kind))
-        for s in current
-        for r in s.requirements.all()
-        if r.status == ProgressStatus.ACTIVE
-    ]
-    mandate = tiering.has_mandate_for_change(
-        any_custodial_sentence=any(s.kind in _CUSTODIAL_KINDS for s in current),
-        requirements=requirements,
+    mandate = sentences_rules.mandate_for_change(
+        current_sentence_kinds=[s.kind for s in current],
+        active_requirement_kinds=[
+            r.kind for s in current for r in s.requirements.all() if r.status == ProgressStatus.ACTIVE
+        ],
     )
     lifer_release = None
     if "INLL" in latest:
@@ -120,7 +103,8 @@ def tier_request(
     return request
 
 
-def _cases_with_inputs(case_ids: list[int]) -> Iterator[tuple[Case, list, list, RiskAssessment | None]]:
+def tier_inputs(case_ids: list[int]) -> Iterator[tuple[Case, list, list, RiskAssessment | None]]:
+    """Each case in ``case_ids`` with its sentences, registrations and latest risk assessment (four queries)."""
     cases = Case.objects.filter(pk__in=case_ids).prefetch_related(
         Prefetch(
             "sentences",
@@ -137,56 +121,18 @@ def _cases_with_inputs(case_ids: list[int]) -> Iterator[tuple[Case, list, list, 
         yield case, list(case.sentences.all()), list(case.registrations.all()), latest.get(case.pk)
 
 
-def tier_recalculate_many(*, case_ids: list[int], as_of: dt.date, trigger: str,
-                          now: dt.datetime | None = None) -> int:
-    """Recalculate and store the tier of each case in ``case_ids``; returns how many changed."""
-    now = now or timezone.now()
-    calculations, changed = [], []
-    for case, sentences, registrations, assessment in _cases_with_inputs(case_ids):
-        request = tier_request(case=case, as_of=as_of, sentences=sentences, registrations=registrations,
-                               assessment=assessment)
-        result = tiering.handle(request)
-        tier = result["two_axis"]["tier"] if request["active_sentence"] else ""
-        single = result["single"]["tier"]
-        rosh = request["rosh"] or ""
-        calculations.append(TierCalculation(
-            case=case, calculated_at=now, as_of=as_of, trigger=trigger, rules_version=result["rules_version"],
-            tier=tier, tier_single=single, inputs=request, result=result,
-        ))
-        if (case.tier, case.tier_single, case.rosh) != (tier, single, rosh):
-            case.tier, case.tier_single, case.rosh = tier, single, rosh
-            changed.append(case)
-    with transaction.atomic():
-        TierCalculation.objects.bulk_create(calculations, batch_size=2000)
-        Case.objects.bulk_update(changed, ["tier", "tier_single", "rosh"], batch_size=2000)
-    return len(changed)
-
-
-def tier_recalculate(*, case: Case, as_of: dt.date | None = None, trigger: str) -> TierCalculation:
-    """Recalculate one case's tier (call from any service that changes a tier input)."""
-    as_of = as_of or timezone.localdate()
-    tier_recalculate_many(case_ids=[case.pk], as_of=as_of, trigger=trigger)
-    return case.tier_calculations.order_by("-calculated_at", "-id").first()
-
-
-def tier_recalculate_all(*, as_of: dt.date, trigger: str, batch: int = 2000) -> int:
-    """Recalculate every case's tier in batches; returns how many changed."""
-    ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
-    changed = 0
-    for start in range(0, len(ids), batch):
-        changed += tier_recalculate_many(case_ids=ids[start:start + batch], as_of=as_of, trigger=trigger)
-    return changed
-
-
-# Bulk path for generated data (casework generate). The functions above stay the one path for
-# services; these compute the same values from records already in memory, with no database reads.
-
-
 def tier_outcome(request: dict[str, Any]) -> tuple[str, str, str, dict[str, Any]]:
-    """``(tier, tier_single, rosh, result)`` for a request, exactly as ``tier_recalculate_many`` stores them."""
+    """``(tier, tier_single, rosh, result)`` for a request: what a case stores from its calculation.
+
+    The one place the engine's answer becomes the case's tier: the audited recalculation
+    (``casework.record.services.tier_recalculate_many``) and the national generator both use it.
+    """
     result = tiering.handle(request)
     tier = result["two_axis"]["tier"] if request["active_sentence"] else ""
     return tier, result["single"]["tier"], request["rosh"] or "", result
+
+
+# In-memory inputs for generated data (casework generate), shaped as ``tier_request`` reads records.
 
 
 class _Related:

@@ -1,4 +1,4 @@
-"""JSON Lines runner behind ``casework rules NAME`` (contracts.md).
+"""JSON Lines runner behind ``casework rules NAME`` (docs/contracts.md).
 
 A long input (more than ``_PARALLEL_AFTER`` lines) with the published rules is answered in chunks of
 lines by a worker process per core, this process answering chunks too while they are all busy: the

@@ -14,7 +14,7 @@ Interpretations of rules.md text that admits more than one reading (also in READ
   default; both code lists are part of the matrix, so a local policy can add it.
 - Unknown inputs fail a restriction rather than pass it: a case whose RoSH has not been assessed
   fails any RoSH limit below "very high", and an untiered case fails any protect-level limit.
-  (Categories with no limit — PO, SPO — are unaffected.) An override records the judgement.
+  (GradeMatrixCategories with no limit — PO, SPO — are unaffected.) An override records the judgement.
 - "Under 6 months in post" means ``months_in_post < 6``: a PSO at exactly 6 months with core
   training complete is trained. The 6 is part of the matrix.
 - An allocation needs an override when the case is outside the matrix or the projected capacity is
@@ -28,11 +28,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Any
 
-from casework.rules.contract import ContractError, Fields, check_enum
+from pydantic import AfterValidator, Field
+
+from casework.rules.contract import ContractError
+from casework.rules.schema import Choice, ContractModel, contract_handler, matching, parse, problem
 from casework.rules.tiering import ProtectLevel, Registration, Rosh
-from casework.rules.workload import EXCESSIVE_PERCENT, TIER_PATTERN, Grade
+from casework.rules.workload import EXCESSIVE_PERCENT, TIER_PATTERN, Grade, projected_capacity
 
 
 class PractitionerCategory(StrEnum):
@@ -106,45 +109,80 @@ class GradeMatrix:
 
     @classmethod
     def from_dict(cls, data: Any, path: str = "") -> GradeMatrix:
-        """Validate a stored or edited matrix; ContractError names the bad field."""
-        f = Fields(data, path)
-        cats = f.obj("categories")
-        assert cats is not None
-        categories = {category: _read_category(cats.obj(category.value))
-                      for category in PractitionerCategory}
-        cats.done()
-        da_codes = _read_codes(f, "domestic_abuse_codes")
-        cp_codes = _read_codes(f, "child_protection_codes")
-        months = f.number("pso_min_months_in_post", minimum=0, maximum=120, integer=True)
-        f.done()
-        assert months is not None
-        return cls(categories, da_codes, cp_codes, int(months))
+        """Validate a stored or edited matrix; ContractError names the bad field (under ``path``)."""
+        try:
+            return parse(GradeMatrixPolicy, data).to_matrix()
+        except ContractError as exc:
+            if not path:
+                raise
+            field = f"{path}{exc.field}" if exc.field.startswith("[") else ".".join(filter(None, (path, exc.field)))
+            raise ContractError(field, exc.message) from None
 
 
-def _read_category(c: Fields | None) -> CategoryRules:
-    assert c is not None
-    max_rosh = c.enum("max_rosh", Rosh)
-    allow_mappa = c.boolean("allow_mappa_2_3")
-    allow_lifer = c.boolean("allow_lifer_ipp")
-    levels: set[ProtectLevel] = set()
-    for item_path, item in c.items("allowed_protect_levels"):
-        level = check_enum(item, ProtectLevel, item_path)
-        if level in levels:
-            raise ContractError(item_path, f"repeats {level.value}")
-        levels.add(level)
+def _protect_levels(levels: list[ProtectLevel]) -> list[ProtectLevel]:
     if not levels:
-        raise c.error("allowed_protect_levels", "must name at least one protect level")
-    allow_da_cp = c.boolean("allow_domestic_abuse_or_child_protection")
-    c.done()
-    assert max_rosh is not None
-    return CategoryRules(max_rosh, bool(allow_mappa), bool(allow_lifer), frozenset(levels), bool(allow_da_cp))
+        raise problem("must name at least one protect level")
+    seen: set[ProtectLevel] = set()
+    for index, level in enumerate(levels):
+        if level in seen:
+            raise ContractError(f"[{index}]", f"repeats {level.value}")
+        seen.add(level)
+    return levels
 
 
-def _read_codes(f: Fields, name: str) -> frozenset[Registration]:
-    codes = set()
-    for item_path, item in f.items(name):
-        codes.add(check_enum(item, Registration, item_path))
-    return frozenset(codes)
+class GradeMatrixCategory(ContractModel):
+    """What one practitioner category may hold."""
+
+    max_rosh: Choice[Rosh]
+    """The highest RoSH level they may hold: LOW, MEDIUM, HIGH or VERY_HIGH (VERY_HIGH: no limit)."""
+    allow_mappa_2_3: bool
+    """Whether they may hold MAPPA level 2 or 3 cases."""
+    allow_lifer_ipp: bool
+    """Whether they may hold lifer or IPP cases."""
+    allowed_protect_levels: Annotated[
+        list[Choice[ProtectLevel]],
+        AfterValidator(_protect_levels),
+        Field(json_schema_extra={"minItems": 1, "uniqueItems": True}),
+    ]
+    """Protect levels (A, B, C, D) they may hold, each once; all four means no limit."""
+    allow_domestic_abuse_or_child_protection: bool
+    """Whether they may hold cases with a domestic abuse or child protection registration."""
+
+
+class GradeMatrixCategories(ContractModel):
+    """The rules for each of the five practitioner categories, all required."""
+
+    PO: GradeMatrixCategory
+    SPO: GradeMatrixCategory
+    PQIP: GradeMatrixCategory
+    PSO_TRAINED: GradeMatrixCategory
+    """A PSO with core training complete and at least ``pso_min_months_in_post`` months in post."""
+    PSO_UNTRAINED: GradeMatrixCategory
+    """Any other PSO."""
+
+
+class GradeMatrixPolicy(ContractModel):
+    """A grade matrix (rules.md §3.2): the shape stored as local policy and sent as ``policy``."""
+
+    categories: GradeMatrixCategories
+    """Rules per practitioner category."""
+    domestic_abuse_codes: list[Choice[Registration]]
+    """Registration codes that count as domestic abuse (default ADVP, REG30)."""
+    child_protection_codes: list[Choice[Registration]]
+    """Registration codes that count as child protection (default RCPR)."""
+    pso_min_months_in_post: Annotated[int, Field(ge=0, le=120)]
+    """Months in post before a PSO with core training counts as trained (default 6)."""
+
+    def to_matrix(self) -> GradeMatrix:
+        """The engine's matrix."""
+        categories = {}
+        for category in PractitionerCategory:
+            c: GradeMatrixCategory = getattr(self.categories, category.value)
+            categories[category] = CategoryRules(c.max_rosh, c.allow_mappa_2_3, c.allow_lifer_ipp,
+                                                 frozenset(c.allowed_protect_levels),
+                                                 c.allow_domestic_abuse_or_child_protection)
+        return GradeMatrix(categories, frozenset(self.domestic_abuse_codes), frozenset(self.child_protection_codes),
+                           self.pso_min_months_in_post)
 
 
 _ANY = CategoryRules(Rosh.VERY_HIGH, True, True, ALL_PROTECT_LEVELS, True)
@@ -222,11 +260,26 @@ class CaseProfile:
         return self.lifer_or_ipp or Registration.INLL.value in self.registrations
 
 
+class Restriction(StrEnum):
+    """A rule of the matrix a case can break (the ``reasons`` codes of the ``eligibility`` contract)."""
+
+    ROSH_ABOVE_LIMIT = "ROSH_ABOVE_LIMIT"
+    ROSH_NOT_ASSESSED = "ROSH_NOT_ASSESSED"
+    MAPPA_LEVEL_2_OR_3 = "MAPPA_LEVEL_2_OR_3"
+    LIFER_OR_IPP = "LIFER_OR_IPP"
+    PROTECT_LEVEL_NOT_ALLOWED = "PROTECT_LEVEL_NOT_ALLOWED"
+    NO_TIER = "NO_TIER"
+    DOMESTIC_ABUSE_OR_CHILD_PROTECTION = "DOMESTIC_ABUSE_OR_CHILD_PROTECTION"
+
+
 @dataclass(frozen=True)
 class Eligibility:
+    """``reasons`` are sentences for people; ``codes`` name the same restrictions, in the same order."""
+
     eligible: bool
     reasons: tuple[str, ...]
     category: PractitionerCategory
+    codes: tuple[Restriction, ...] = ()
 
 
 # Messages are constants so pages and tests share them.
@@ -267,26 +320,33 @@ def check_eligibility(practitioner: PractitionerProfile, case: CaseProfile,
     rules = matrix.categories[category]
     who = _who(category, matrix)
     reasons: list[str] = []
+    codes: list[Restriction] = []
 
     if rules.max_rosh is not Rosh.VERY_HIGH:
         allowed = _or_list([r.label for r in Rosh if r.rank <= rules.max_rosh.rank])
         if case.rosh is None:
+            codes.append(Restriction.ROSH_NOT_ASSESSED)
             reasons.append(ROSH_NOT_ASSESSED.format(who=who, allowed=allowed))
         elif case.rosh.rank > rules.max_rosh.rank:
+            codes.append(Restriction.ROSH_ABOVE_LIMIT)
             reasons.append(ROSH_NOT_ALLOWED.format(who=who, allowed=allowed, actual=case.rosh.label))
 
     if not rules.allow_mappa_2_3 and case.mappa_level in MAPPA_RESTRICTED_LEVELS:
+        codes.append(Restriction.MAPPA_LEVEL_2_OR_3)
         reasons.append(MAPPA_NOT_ALLOWED.format(who=who, level=case.mappa_level))
 
     if not rules.allow_lifer_ipp and case.is_lifer_or_ipp:
+        codes.append(Restriction.LIFER_OR_IPP)
         reasons.append(LIFER_NOT_ALLOWED.format(who=who))
 
     if rules.allowed_protect_levels != ALL_PROTECT_LEVELS:
         allowed = _or_list(sorted(level.value for level in rules.allowed_protect_levels))
         protect = case.protect_level
         if protect is None:
+            codes.append(Restriction.NO_TIER)
             reasons.append(PROTECT_UNTIERED.format(who=who, allowed=allowed))
         elif protect not in rules.allowed_protect_levels:
+            codes.append(Restriction.PROTECT_LEVEL_NOT_ALLOWED)
             reasons.append(PROTECT_NOT_ALLOWED.format(who=who, allowed=allowed, actual=protect.value,
                                                       tier=case.tier))
 
@@ -294,10 +354,11 @@ def check_eligibility(practitioner: PractitionerProfile, case: CaseProfile,
         restricted = matrix.domestic_abuse_codes | matrix.child_protection_codes
         found = sorted(Registration(c) for c in case.registrations if c in restricted)
         if found:
-            codes = ", ".join(f"{code.value} ({code.label})" for code in found)
-            reasons.append(REGISTRATION_NOT_ALLOWED.format(who=who, codes=codes))
+            named = ", ".join(f"{code.value} ({code.label})" for code in found)
+            codes.append(Restriction.DOMESTIC_ABUSE_OR_CHILD_PROTECTION)
+            reasons.append(REGISTRATION_NOT_ALLOWED.format(who=who, codes=named))
 
-    return Eligibility(not reasons, tuple(reasons), category)
+    return Eligibility(not reasons, tuple(reasons), category, tuple(codes))
 
 
 def override_reasons(eligibility: Eligibility, projected_capacity: Decimal | None, *,
@@ -331,3 +392,111 @@ def eligible_categories(case: CaseProfile,
     return tuple(category for category, profile in profiles
                  if check_eligibility(profile, case, matrix).eligible)
 
+
+
+# --- JSON contract ---------------------------------------------------------------------------------
+
+#: A two-axis tier: B2, or B2S when unsupervised (only the protect level, the letter, is read).
+Tier = matching(r"[A-D][0-3]S?", "must be a two-axis tier such as B2 or B2S, or null when untiered",
+                example="B1")
+
+
+class EligibilityPractitioner(ContractModel):
+    """The practitioner who would hold the case."""
+
+    grade: Choice[Grade]
+    """PO, PQIP, PSO or SPO."""
+    core_training_complete: bool = False
+    """Whether a PSO has completed core training (left out: not complete)."""
+    months_in_post: Annotated[int, Field(ge=0, le=1200)] = 0
+    """Whole months in post (left out: 0)."""
+
+
+class EligibilityCase(ContractModel):
+    """What the grade matrix reads about the case."""
+
+    tier: Tier | None  # type: ignore[valid-type]
+    """Two-axis tier (B1, or B1S when unsupervised); null when the case has no tier yet."""
+    rosh: Choice[Rosh] | None
+    """Risk of serious harm: LOW, MEDIUM, HIGH or VERY_HIGH; null when not assessed."""
+    mappa_level: Annotated[int, Field(ge=1, le=3)] | None = None
+    """MAPPA level 1, 2 or 3; null or left out when not a MAPPA case."""
+    registrations: list[Choice[Registration]] = []
+    """Active registration codes (e.g. ADVP, RCPR, INLL)."""
+    lifer_or_ipp: bool = False
+    """A life or IPP sentence (an INLL registration counts too)."""
+
+
+class EligibilityCapacity(ContractModel):
+    """The practitioner's workload now and the case's points (from the workload contract)."""
+
+    points: Annotated[int, Field(ge=0)]
+    """Their workload points now."""
+    available_points: Annotated[int, Field(ge=0)]
+    """Their available points."""
+    case_points: Annotated[int, Field(ge=0)]
+    """The points this case adds."""
+    already_holds: bool = False
+    """Whether they already hold the case (then its points are already counted)."""
+
+
+class EligibilityRequest(ContractModel):
+    """One practitioner, one case, and optionally their capacity and a local grade matrix."""
+
+    practitioner: EligibilityPractitioner
+    case: EligibilityCase
+    capacity: EligibilityCapacity | None = None
+    """Null or left out: only eligibility is answered."""
+    policy: GradeMatrixPolicy | None = None
+    """A grade matrix to use instead of the one in force; null or left out for the one in force."""
+
+
+class EligibilityResponse(ContractModel):
+    """Whether the practitioner may hold the case and whether the allocation needs an SPO override."""
+
+    eligible: bool
+    """Whether the grade matrix lets them hold the case."""
+    reasons: list[Restriction]
+    """Every restriction the case breaks, empty when eligible."""
+    projected_capacity_percent: float | None
+    """Their capacity after taking the case; null when ``capacity`` is null or available points are 0."""
+    override_required: bool
+    """True when not eligible, or the projected capacity is over 110%, or available points are 0."""
+    category: PractitionerCategory
+    """The matrix row the practitioner falls in."""
+    explanations: list[str]
+    """Why an override is needed, in words (empty when it is not)."""
+    rules_version: str
+    """The version of the eligibility rules that produced this answer."""
+
+
+def eligibility(request: EligibilityRequest, *, matrix: GradeMatrix = DEFAULT_GRADE_MATRIX) -> EligibilityResponse:
+    """``casework rules eligibility``: ``matrix`` is used unless the request gives a ``policy``."""
+    if request.policy is not None:
+        matrix = request.policy.to_matrix()
+    p, c = request.practitioner, request.case
+    result = check_eligibility(
+        PractitionerProfile(p.grade, p.core_training_complete, p.months_in_post),
+        CaseProfile(c.tier, c.rosh, c.mappa_level, frozenset(c.registrations), c.lifer_or_ipp),
+        matrix,
+    )
+    projected = None
+    explanations: tuple[str, ...] = result.reasons
+    if request.capacity is not None:
+        cap = request.capacity
+        projected = projected_capacity(cap.points, cap.available_points, cap.case_points,
+                                       already_holds=cap.already_holds)
+        explanations = override_reasons(result, projected)
+    return EligibilityResponse(
+        eligible=result.eligible,
+        reasons=list(result.codes),
+        projected_capacity_percent=None if projected is None else float(projected),
+        override_required=bool(explanations),
+        category=result.category,
+        explanations=list(explanations),
+        rules_version=RULES_VERSION,
+    )
+
+
+#: ``handle(request, matrix=...) -> dict``: the ``eligibility`` contract (ContractError if invalid).
+handle = contract_handler(EligibilityRequest, EligibilityResponse, eligibility)

@@ -31,9 +31,13 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from casework.rules.contract import ContractError, Fields, check_number
+from pydantic import AfterValidator, Field, model_validator
+
+from casework.rules.contract import ContractError
+from casework.rules.schema import Choice, ContractModel, contract_handler, dump, problem
+from casework.rules.schema import parse as parse_model
 
 RULES_VERSION = "rating-2026.1"
 
@@ -169,105 +173,168 @@ class Framework:
     @classmethod
     def from_dict(cls, data: Any) -> Framework:
         """Read and validate a framework; raises ContractError naming the bad field."""
-        f = Fields(data)
-        key = _code(f, "key")
-        name = f.string("name", non_empty=True, max_length=200)
-        standards = _read_standards(f)
-        scores = _read_scores(f)
-        standard_bands = _read_bands(f, "standard_bands", PERCENT_MAX)
-        overall_bands = _read_bands(f, "overall_bands", len(standards) * scores[Rating.OUTSTANDING])
-        provenance_fields = f.obj("provenance")
-        provenance = {n: provenance_fields.enum(n, Provenance) for n in RULE_NAMES}
-        provenance_fields.done()
-        f.done()
-        return cls(
-            key=key,
-            name=name,
-            standards=standards,
-            standard_bands=standard_bands,
-            overall_bands=overall_bands,
-            scores=scores,
-            provenance=provenance,
-        )
+        return parse_model(FrameworkData, data).to_framework()
 
 
 def _band_json(band: Band) -> dict[str, Any]:
     return {"rating": band.rating.value, "min": band.minimum, "max": band.maximum}
 
 
-def _code(f: Fields, name: str) -> str:
-    value = f.string(name, non_empty=True, max_length=40)
-    if value != value.strip():
-        raise f.error(name, "must not start or end with spaces")
+# --- a framework as stored and edited --------------------------------------------------------------
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise problem("must not be empty")
     return value
 
 
-def _read_standards(f: Fields) -> tuple[Standard, ...]:
-    standards = []
-    seen: set[str] = set()
-    for path, item in f.items("standards"):
-        s = Fields(item, path)
-        key = _code(s, "key")
-        if key in seen:
-            raise s.error("key", f"repeats standard {key}")
-        seen.add(key)
-        title = s.string("title", non_empty=True, max_length=200)
-        kind = s.enum("kind", StandardKind)
-        questions = []
-        question_keys: set[str] = set()
-        for q_path, q_item in s.items("key_questions"):
-            q = Fields(q_item, q_path)
-            q_key = _code(q, "key")
-            if q_key in question_keys:
-                raise q.error("key", f"repeats key question {q_key}")
-            question_keys.add(q_key)
-            questions.append(KeyQuestion(key=q_key, text=q.string("text", non_empty=True, max_length=500)))
-            q.done()
+def _code(value: str) -> str:
+    _text(value)
+    if value != value.strip():
+        raise problem("must not start or end with spaces")
+    return value
+
+
+Code = Annotated[str, Field(max_length=40), AfterValidator(_code)]
+Title = Annotated[str, Field(max_length=200), AfterValidator(_text)]
+
+
+class FrameworkKeyQuestion(ContractModel):
+    """One key question of a case standard."""
+
+    key: Code
+    """Its key (e.g. ENGAGEMENT), unique within the standard."""
+    text: Annotated[str, Field(max_length=500), AfterValidator(_text)]
+    """The question as inspectors ask it."""
+
+
+class FrameworkStandard(ContractModel):
+    """One standard of a framework."""
+
+    key: Code
+    """Its key (e.g. "2.1"), unique within the framework."""
+    title: Title
+    """Its title."""
+    kind: Choice[StandardKind]
+    """CASE, ORGANISATIONAL or PROVIDER."""
+    key_questions: list[FrameworkKeyQuestion]
+    """Key questions: none for an organisational standard, at least one otherwise."""
+
+    @model_validator(mode="after")
+    def _coherent(self) -> FrameworkStandard:
+        seen: set[str] = set()
+        for index, question in enumerate(self.key_questions):
+            if question.key in seen:
+                raise ContractError(f"key_questions[{index}].key", f"repeats key question {question.key}")
+            seen.add(question.key)
         # Organisational standards are inspector judgement; case standards need something to rate.
-        if kind is StandardKind.ORGANISATIONAL and questions:
-            raise s.error("key_questions", "must be empty for an organisational standard")
-        if kind is not StandardKind.ORGANISATIONAL and not questions:
-            raise s.error("key_questions", "must list at least one key question for a case standard")
-        s.done()
-        standards.append(Standard(key=key, title=title, kind=kind, key_questions=tuple(questions)))
-    if not standards:
-        raise f.error("standards", "must list at least one standard")
-    return tuple(standards)
+        if self.kind is StandardKind.ORGANISATIONAL and self.key_questions:
+            raise ContractError("key_questions", "must be empty for an organisational standard")
+        if self.kind is not StandardKind.ORGANISATIONAL and not self.key_questions:
+            raise ContractError("key_questions", "must list at least one key question for a case standard")
+        return self
 
 
-def _read_scores(f: Fields) -> dict[Rating, int]:
-    s = f.obj("scores")
-    scores = {r: int(s.number(r.value, integer=True, minimum=0, maximum=1000)) for r in RATINGS_ASCENDING}
-    s.done()
-    for worse, better in itertools.pairwise(RATINGS_ASCENDING):
-        if scores[better] <= scores[worse]:
-            raise s.error(better.value, f"must be more than the score for {worse.value}")
-    return scores
+class FrameworkBand(ContractModel):
+    """Values from ``min`` to ``max`` inclusive get ``rating``."""
+
+    rating: Choice[Rating]
+    min: Annotated[int, Field(ge=0)]
+    max: Annotated[int, Field(ge=0)]
 
 
-def _read_bands(f: Fields, name: str, top: int) -> tuple[Band, ...]:
+_Score = Annotated[int, Field(ge=0, le=1000)]
+
+
+class FrameworkScores(ContractModel):
+    """The score of each rating, increasing from INADEQUATE to OUTSTANDING."""
+
+    INADEQUATE: _Score
+    REQUIRES_IMPROVEMENT: _Score
+    GOOD: _Score
+    OUTSTANDING: _Score
+
+    @model_validator(mode="after")
+    def _increasing(self) -> FrameworkScores:
+        for worse, better in itertools.pairwise(RATINGS_ASCENDING):
+            if getattr(self, better.value) <= getattr(self, worse.value):
+                raise ContractError(better.value, f"must be more than the score for {worse.value}")
+        return self
+
+
+class FrameworkProvenance(ContractModel):
+    """Whether each rule of the framework is PUBLISHED, DEFAULT or UNVERIFIED."""
+
+    key_question_percentage: Choice[Provenance]
+    standard_bands: Choice[Provenance]
+    overall_bands: Choice[Provenance]
+
+
+def _check_bands(bands: list[FrameworkBand], name: str, top: int) -> None:
     # Exactly one band per rating, worst first, contiguous, covering 0..top: every value has
     # exactly one rating and a better value never gets a worse rating.
-    bands = []
-    for index, (path, item) in enumerate(f.items(name)):
-        b = Fields(item, path)
-        rating = b.enum("rating", Rating)
-        minimum = int(b.number("min", integer=True, minimum=0))
-        maximum = int(b.number("max", integer=True, minimum=0))
-        b.done()
-        if index >= len(RATINGS_ASCENDING) or rating is not RATINGS_ASCENDING[index]:
+    previous: FrameworkBand | None = None
+    for index, b in enumerate(bands):
+        path = f"{name}[{index}]"
+        if index >= len(RATINGS_ASCENDING) or b.rating is not RATINGS_ASCENDING[index]:
             raise ContractError(path, ERR_BAND_ORDER)
-        expected_min = bands[-1].maximum + 1 if bands else 0
-        if minimum != expected_min:
+        expected_min = previous.max + 1 if previous else 0
+        if b.min != expected_min:
             raise ContractError(f"{path}.min", f"must be {expected_min} so that the bands meet")
-        if maximum < minimum:
+        if b.max < b.min:
             raise ContractError(f"{path}.max", "must not be less than min")
-        bands.append(Band(rating=rating, minimum=minimum, maximum=maximum))
+        previous = b
     if len(bands) != len(RATINGS_ASCENDING):
-        raise f.error(name, "must have one band for each of the four ratings")
-    if bands[-1].maximum != top:
-        raise f.error(name, f"must end at {top}")
-    return tuple(bands)
+        raise ContractError(name, "must have one band for each of the four ratings")
+    if bands[-1].max != top:
+        raise ContractError(name, f"must end at {top}")
+
+
+class FrameworkData(ContractModel):
+    """A rating framework as stored and edited by administrators (``Framework.to_dict``)."""
+
+    key: Code
+    """The framework's key (e.g. PROBATION_2018)."""
+    name: Title
+    """Its name."""
+    standards: list[FrameworkStandard]
+    """Its standards, in order."""
+    standard_bands: list[FrameworkBand]
+    """Key question percentage bands, INADEQUATE first, covering 0 to 100."""
+    overall_bands: list[FrameworkBand]
+    """Total score bands, INADEQUATE first, covering 0 to the highest total."""
+    scores: FrameworkScores
+    provenance: FrameworkProvenance
+
+    @model_validator(mode="after")
+    def _coherent(self) -> FrameworkData:
+        if not self.standards:
+            raise ContractError("standards", "must list at least one standard")
+        seen: set[str] = set()
+        for index, standard in enumerate(self.standards):
+            if standard.key in seen:
+                raise ContractError(f"standards[{index}].key", f"repeats standard {standard.key}")
+            seen.add(standard.key)
+        _check_bands(self.standard_bands, "standard_bands", PERCENT_MAX)
+        _check_bands(self.overall_bands, "overall_bands", len(self.standards) * self.scores.OUTSTANDING)
+        return self
+
+    def to_framework(self) -> Framework:
+        """The engine's framework."""
+        return Framework(
+            key=self.key,
+            name=self.name,
+            standards=tuple(
+                Standard(key=s.key, title=s.title, kind=s.kind,
+                         key_questions=tuple(KeyQuestion(key=q.key, text=q.text) for q in s.key_questions))
+                for s in self.standards
+            ),
+            standard_bands=tuple(Band(b.rating, b.min, b.max) for b in self.standard_bands),
+            overall_bands=tuple(Band(b.rating, b.min, b.max) for b in self.overall_bands),
+            scores={r: getattr(self.scores, r.value) for r in RATINGS_ASCENDING},
+            provenance={name: getattr(self.provenance, name) for name in RULE_NAMES},
+        )
 
 
 def band(bands: tuple[Band, ...], value: int) -> Rating:
@@ -500,8 +567,12 @@ def _rate_from_key_questions(framework: Framework, standard: Standard, counts: M
 
 
 def _check_counts(c: Counts, path: str) -> None:
-    check_number(c.sufficient, f"{path}.sufficient", minimum=0, integer=True)
-    check_number(c.applicable, f"{path}.applicable", minimum=0, integer=True)
+    for name in ("sufficient", "applicable"):
+        value = getattr(c, name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ContractError(f"{path}.{name}", "must be a whole number")
+        if value < 0:
+            raise ContractError(f"{path}.{name}", "must be at least 0")
     if c.sufficient > c.applicable:
         raise ContractError(f"{path}.sufficient", ERR_SUFFICIENT_OVER_APPLICABLE)
 
@@ -573,87 +644,161 @@ def rate(framework: Framework, standards: Mapping[str, StandardEvidence],
 # --- the JSON contract ----------------------------------------------------------------------------
 
 
-def parse(request: dict[str, Any],
-          frameworks: Mapping[str, Framework] = FRAMEWORKS,
+class RatingCounts(ContractModel):
+    """One key question over the case sample."""
+
+    sufficient: Annotated[int, Field(ge=0)]
+    """Cases where the answer was sufficient."""
+    applicable: Annotated[int, Field(ge=0)]
+    """Cases the key question applies to."""
+
+    @model_validator(mode="after")
+    def _sufficient_within_applicable(self) -> RatingCounts:
+        if self.sufficient > self.applicable:
+            raise ContractError("sufficient", ERR_SUFFICIENT_OVER_APPLICABLE)
+        return self
+
+
+class RatingStandardEvidence(ContractModel):
+    """A standard given either as a ``rating`` or as ``key_questions`` counts, not both."""
+
+    rating: Choice[Rating] | None = None
+    """OUTSTANDING, GOOD, REQUIRES_IMPROVEMENT or INADEQUATE (organisational standards, or a case
+    standard rated elsewhere)."""
+    key_questions: dict[str, RatingCounts] | None = None
+    """Counts for every key question of the standard, by key question key (e.g. ENGAGEMENT)."""
+
+    @model_validator(mode="after")
+    def _one_of(self) -> RatingStandardEvidence:
+        if self.rating is not None and self.key_questions is not None:
+            raise problem(ERR_BOTH)
+        if self.rating is None and self.key_questions is None:
+            raise problem(ERR_NEITHER)
+        return self
+
+
+class RatingOverride(ContractModel):
+    """The lead inspector's rating for a standard, published with its reason."""
+
+    rating: Choice[Rating]
+    """The rating that counts instead of the computed one."""
+    reason: Annotated[str, Field(max_length=4000), AfterValidator(_text)]
+    """Why (not blank)."""
+
+
+class RatingRequest(ContractModel):
+    """The evidence for one inspection."""
+
+    framework: Annotated[str, Field(max_length=40, examples=list(FRAMEWORKS))]
+    """The rating framework: PROBATION_2018 (10 standards) or YOUTH_2018 (12 standards)."""
+    standards: dict[str, RatingStandardEvidence]
+    """Evidence by standard key (e.g. "2.1"); a standard left out is listed in ``missing``."""
+    overrides: dict[str, RatingOverride] | None = None
+    """Override ratings by standard key; each standard overridden must be given in ``standards``."""
+
+
+class RatingStandardResult(ContractModel):
+    """One standard's rating."""
+
+    rating: Rating
+    """The rating that counts (the override when there is one)."""
+    lowest: str | None
+    """The lowest key question (ties: the first in framework order); null when given as a rating."""
+    percentages: dict[str, int | None] | None
+    """Each key question's percentage, half up; null for a key question that applies to no case, and
+    null altogether when the standard was given as a rating."""
+    overridden: bool
+    """Whether an override replaced the computed rating."""
+    computed_rating: Rating
+    """The rating before any override."""
+    override_reason: str | None
+    """The override's reason, or null."""
+    score: int
+    """The score of ``rating``."""
+
+
+class RatingResponse(ContractModel):
+    """Ratings per standard and, when every standard is given, overall."""
+
+    framework: str
+    """The framework used."""
+    standards: dict[str, RatingStandardResult]
+    """The given standards, in framework order."""
+    score: int
+    """The sum of the given standards' scores (partial when some are missing)."""
+    max_score: int
+    """The highest possible total (every standard OUTSTANDING)."""
+    overall: Rating | None
+    """The overall rating; null unless every standard of the framework is given."""
+    missing: list[str]
+    """Standards of the framework not given, in framework order."""
+    unverified_rules: list[str]
+    """Unverified rules this answer relied on: standard_bands and/or overall_bands."""
+    rules_version: str
+    """The version of the rating rules that produced this answer."""
+
+
+def _inputs(request: RatingRequest, frameworks: Mapping[str, Framework],
+            ) -> tuple[Framework, dict[str, StandardEvidence], dict[str, Override]]:
+    if request.framework not in frameworks:
+        raise ContractError("framework", ERR_UNKNOWN_FRAMEWORK.format(choices=", ".join(frameworks)))
+    standards = {
+        key: StandardEvidence(
+            rating=given.rating,
+            key_questions=None if given.key_questions is None else {
+                q: Counts(sufficient=c.sufficient, applicable=c.applicable)
+                for q, c in given.key_questions.items()
+            },
+        )
+        for key, given in request.standards.items()
+    }
+    overrides = {key: Override(rating=o.rating, reason=o.reason) for key, o in (request.overrides or {}).items()}
+    return frameworks[request.framework], standards, overrides
+
+
+def parse(request: Any, frameworks: Mapping[str, Framework] = FRAMEWORKS,
           ) -> tuple[Framework, dict[str, StandardEvidence], dict[str, Override]]:
-    """Read a ``rating`` contract request; raises ContractError."""
-    f = Fields(request)
-    framework_key = f.string("framework")
-    if framework_key not in frameworks:
-        raise f.error("framework", ERR_UNKNOWN_FRAMEWORK.format(choices=", ".join(frameworks)))
-    framework = frameworks[framework_key]
+    """Read a ``rating`` contract request into ``rate`` arguments; raises ContractError."""
+    return _inputs(parse_model(RatingRequest, request), frameworks)
 
-    standards: dict[str, StandardEvidence] = {}
-    given = f.obj("standards")
-    for key in given.data:
-        if framework.standard(key) is None:
-            raise given.error(key, ERR_UNKNOWN_STANDARD.format(framework=framework.key))
-        s = given.obj(key)
-        rating = s.enum("rating", Rating, required=False)
-        kq = s.obj("key_questions", required=False)
-        if rating is not None and kq is not None:
-            raise ContractError(s.path, ERR_BOTH)
-        if rating is None and kq is None:
-            raise ContractError(s.path, ERR_NEITHER)
-        counts = None
-        if kq is not None:
-            counts = {}
-            for q_key in kq.data:
-                q = kq.obj(q_key)
-                sufficient = int(q.number("sufficient", integer=True, minimum=0))
-                applicable = int(q.number("applicable", integer=True, minimum=0))
-                q.done()
-                if sufficient > applicable:
-                    raise q.error("sufficient", ERR_SUFFICIENT_OVER_APPLICABLE)
-                counts[q_key] = Counts(sufficient=sufficient, applicable=applicable)
-        s.done()
-        standards[key] = StandardEvidence(rating=rating, key_questions=counts)
-    given.done()
 
-    overrides: dict[str, Override] = {}
-    given_overrides = f.obj("overrides", required=False, nullable=True)
-    if given_overrides is not None:
-        for key in given_overrides.data:
-            o = given_overrides.obj(key)
-            overrides[key] = Override(
-                rating=o.enum("rating", Rating),
-                reason=o.string("reason", non_empty=True, max_length=4000),
+def to_response(result: RatingResult) -> RatingResponse:
+    """The contract response for a rating result."""
+    return RatingResponse(
+        framework=result.framework,
+        standards={
+            key: RatingStandardResult(
+                rating=r.rating,
+                lowest=r.lowest,
+                percentages=dict(r.percentages) if r.percentages is not None else None,
+                overridden=r.overridden,
+                computed_rating=r.computed_rating,
+                override_reason=r.override_reason,
+                score=r.score,
             )
-            o.done()
-        given_overrides.done()
-    f.done()
-    return framework, standards, overrides
+            for key, r in result.standards.items()
+        },
+        score=result.score,
+        max_score=result.max_score,
+        overall=result.overall,
+        missing=list(result.missing),
+        unverified_rules=list(result.unverified_rules),
+        rules_version=result.rules_version,
+    )
 
 
 def to_json(result: RatingResult) -> dict[str, Any]:
-    """The contract response for a rating result."""
-    return {
-        "framework": result.framework,
-        "standards": {
-            key: {
-                "rating": r.rating.value,
-                "lowest": r.lowest,
-                "percentages": dict(r.percentages) if r.percentages is not None else None,
-                "overridden": r.overridden,
-                "computed_rating": r.computed_rating.value,
-                "override_reason": r.override_reason,
-                "score": r.score,
-            }
-            for key, r in result.standards.items()
-        },
-        "score": result.score,
-        "max_score": result.max_score,
-        "overall": result.overall.value if result.overall else None,
-        "missing": list(result.missing),
-        "unverified_rules": list(result.unverified_rules),
-        "rules_version": result.rules_version,
-    }
+    """The contract response for a rating result, as JSON-able data."""
+    return dump(to_response(result))
 
 
-def handle(request: dict[str, Any], *, frameworks: Mapping[str, Framework] = FRAMEWORKS) -> dict[str, Any]:
-    """``casework rules rating``: contracts.md request in, response out."""
-    framework, standards, overrides = parse(request, frameworks)
-    return to_json(rate(framework, standards, overrides))
+def rating_contract(request: RatingRequest, *, frameworks: Mapping[str, Framework] = FRAMEWORKS) -> RatingResponse:
+    """``casework rules rating`` for one validated request (``frameworks``: those in force)."""
+    return to_response(rate(*_inputs(request, frameworks)))
+
+
+#: ``handle(request, frameworks=...) -> dict``: the ``rating`` contract (ContractError if invalid).
+handle = contract_handler(RatingRequest, RatingResponse, rating_contract)
 
 
 def _frameworks_are_valid() -> None:

@@ -22,7 +22,9 @@ from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
 
-from casework.rules.contract import Fields
+from pydantic import BaseModel
+
+from casework.rules.schema import Choice, ContractModel, contract_handler
 
 RULES_VERSION = "recall-2026.1"
 # The Sentencing Act 2026 recall changes (56-day fixed-term recall) took effect on this date.
@@ -213,40 +215,101 @@ def _youth(youth: YouthFlags) -> RecallDecision:
     )
 
 
-def _flags(f: Fields, name: str, cls: type[AdultExclusions] | type[YouthFlags]) -> Any:
-    # Missing or null object → every flag unanswered; inside it, a missing flag is unanswered too.
-    obj = f.obj(name, required=False, nullable=True)
-    if obj is None:
+# --- the JSON contract ----------------------------------------------------------------------------
+
+
+class RecallExclusions(ContractModel):
+    """The eight fixed-term recall exclusions (adult determinate sentences); null or missing counts as true."""
+
+    parole_board_s244zb: bool | None = None
+    """Referred to the Parole Board under s.244ZB."""
+    repatriated_for_murder: bool | None = None
+    """Repatriated for murder."""
+    sopc: bool | None = None
+    """Serving a sentence for offenders of particular concern."""
+    dcr: bool | None = None
+    """Serving a discretionary conditional release sentence."""
+    terrorist_or_national_security: bool | None = None
+    """Terrorist or national-security offence."""
+    foreign_power_threat: bool | None = None
+    """Foreign-power threat."""
+    mappa_category_4: bool | None = None
+    """MAPPA category 4."""
+    mappa_level_2_or_3: bool | None = None
+    """MAPPA level 2 or 3."""
+
+
+class RecallYouthFlags(ContractModel):
+    """The three youth exclusions (YOUTH_SDS); null or missing counts as true."""
+
+    sentence_12_months_or_over: bool | None = None
+    """The sentence is 12 months or over."""
+    charged_with_serious_offence: bool | None = None
+    """Charged with a serious offence."""
+    mappa_level_2_or_3: bool | None = None
+    """MAPPA level 2 or 3."""
+
+
+class RecallRequest(ContractModel):
+    """The facts of one licence breach."""
+
+    sentence_group: Choice[SentenceGroup]
+    """ADULT_SDS, INDETERMINATE, EXTENDED or YOUTH_SDS."""
+    new_offence: Choice[NewOffence] | None = None
+    """NO, CHARGED_AND_CONVICTED or ONLY_CHARGED; null or missing when not answered."""
+    exclusions: RecallExclusions | None = None
+    """The adult exclusions; null or missing means none has been answered."""
+    youth: RecallYouthFlags | None = None
+    """The youth exclusions (for YOUTH_SDS); null or missing means none has been answered."""
+
+
+class RecallResponse(ContractModel):
+    """Which recall is mandatory or allowed, and why."""
+
+    mandatory: RecallType | None
+    """The recall type the law requires (FIXED_TERM or STANDARD), or null when it is a judgement."""
+    allowed: list[RecallType]
+    """The types that may be chosen, always in the order FIXED_TERM, STANDARD, NO_RECALL."""
+    emergency_offered: bool
+    """Whether emergency recall is offered (indeterminate sentences only)."""
+    reasons: list[str]
+    """Why, in words."""
+    rules_version: str
+    """The version of the recall rules that produced this answer."""
+
+
+def _flags(given: BaseModel | None, cls: type[AdultExclusions] | type[YouthFlags]) -> Any:
+    # Missing or null object: every flag unanswered; inside it, a missing flag is unanswered too.
+    if given is None:
         return None
-    values = {field.name: obj.boolean(field.name, required=False, nullable=True) for field in fields(cls)}
-    obj.done()
-    return cls(**values)
+    return cls(**{field.name: getattr(given, field.name) for field in fields(cls)})
 
 
-def parse(request: dict[str, Any]) -> RecallInputs:
-    """Read a ``recall-type`` contract request; raises ContractError."""
-    f = Fields(request)
-    inputs = RecallInputs(
-        sentence_group=f.enum("sentence_group", SentenceGroup),
-        new_offence=f.enum("new_offence", NewOffence, required=False, nullable=True),
-        exclusions=_flags(f, "exclusions", AdultExclusions),
-        youth=_flags(f, "youth", YouthFlags),
+def to_inputs(request: RecallRequest) -> RecallInputs:
+    """The engine's inputs for a validated request."""
+    return RecallInputs(
+        sentence_group=request.sentence_group,
+        new_offence=request.new_offence,
+        exclusions=_flags(request.exclusions, AdultExclusions),
+        youth=_flags(request.youth, YouthFlags),
     )
-    f.done()
-    return inputs
 
 
-def to_json(decision: RecallDecision) -> dict[str, Any]:
+def to_response(decision: RecallDecision) -> RecallResponse:
     """The contract response for a decision."""
-    return {
-        "mandatory": decision.mandatory.value if decision.mandatory else None,
-        "allowed": [t.value for t in decision.allowed],
-        "emergency_offered": decision.emergency_offered,
-        "reasons": list(decision.reasons),
-        "rules_version": decision.rules_version,
-    }
+    return RecallResponse(
+        mandatory=decision.mandatory,
+        allowed=list(decision.allowed),
+        emergency_offered=decision.emergency_offered,
+        reasons=list(decision.reasons),
+        rules_version=decision.rules_version,
+    )
 
 
-def handle(request: dict[str, Any]) -> dict[str, Any]:
-    """``casework rules recall-type``: contracts.md request in, response out."""
-    return to_json(decide(parse(request)))
+def recall_type(request: RecallRequest) -> RecallResponse:
+    """``casework rules recall-type``: the decision for one validated request."""
+    return to_response(decide(to_inputs(request)))
+
+
+#: ``handle(request) -> dict``: the ``recall-type`` contract (ContractError if invalid).
+handle = contract_handler(RecallRequest, RecallResponse, recall_type)

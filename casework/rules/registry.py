@@ -1,17 +1,24 @@
-"""Contract name → adapter. Every adapter takes a decoded JSON request and returns a JSON-able dict."""
+"""Contract name → adapter. Every adapter takes a decoded JSON request and returns a JSON-able dict.
+
+Each adapter is a :class:`~casework.rules.schema.ContractHandler` (tiering's too), so it also names its
+pydantic ``request_model`` and ``response_model``: the CLI, the API and its OpenAPI schema, and
+docs/contracts.md all describe the same definition.
+"""
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from typing import Any
 
-Handler = Callable[[dict[str, Any]], dict[str, Any]]
+from casework.rules.schema import ContractHandler
+
+Handler = ContractHandler[Any, Any]
 
 # name → module in casework.rules exposing ``handle(request) -> dict``
 CONTRACTS: dict[str, str] = {
     "tier": "casework.rules.tiering",
     "workload": "casework.rules.workload",
+    "eligibility": "casework.rules.eligibility",
     "recall-type": "casework.rules.recall",
     "rating": "casework.rules.rating",
     "sample": "casework.rules.sampling",

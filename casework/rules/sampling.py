@@ -49,9 +49,13 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from casework.rules.contract import ContractError, Fields
+from pydantic import AfterValidator, Field, model_validator
+
+from casework.rules.contract import ContractError
+from casework.rules.schema import Choice, ContractModel, Date, contract_handler, matching, problem
+from casework.rules.tiering import Gender, Rosh  # the tier contract's codes: one definition for both
 
 RULES_VERSION = "sample-2026.1"
 
@@ -69,23 +73,9 @@ PNC_PATTERN = re.compile(r"([0-9]{2}|[0-9]{4})/0*([0-9]+)([A-Z])")
 K = TypeVar("K", bound=Hashable)
 
 
-class Gender(StrEnum):
-    MALE = "MALE"
-    FEMALE = "FEMALE"
-    OTHER = "OTHER"
-    NOT_KNOWN = "NOT_KNOWN"
-
-
 class SentenceKind(StrEnum):
     COMMUNITY = "COMMUNITY"
     POST_CUSTODY = "POST_CUSTODY"
-
-
-class Rosh(StrEnum):
-    LOW = "LOW"
-    MEDIUM = "MEDIUM"
-    HIGH = "HIGH"
-    VERY_HIGH = "VERY_HIGH"
 
 
 class Stratum(StrEnum):
@@ -500,87 +490,172 @@ def draw_sample(records: Sequence[CaseRecord], *, size: int | None, as_of: dt.da
 # --- the JSON contract ----------------------------------------------------------------------------
 
 
-def _label(f: Fields, name: str, *, nullable: bool = False) -> str | None:
-    value = f.string(name, nullable=nullable, non_empty=not nullable, max_length=200)
-    return value.strip() if value is not None else None
+def _label(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise problem("must not be empty")
+    return value
 
 
-def _record(f: Fields) -> CaseRecord:
-    crn = f.string("crn")
-    if not CRN_PATTERN.fullmatch(crn):
-        raise f.error("crn", "must be one letter and six digits, like X123456")
-    record = CaseRecord(
-        crn=crn,
-        pnc=f.string("pnc", nullable=True, max_length=20),
-        first_name=f.string("first_name", nullable=True, max_length=200),
-        last_name=f.string("last_name", nullable=True, max_length=200),
-        date_of_birth=f.date("date_of_birth", nullable=True),
-        gender=f.enum("gender", Gender, nullable=True),
-        sentence_kind=f.enum("sentence_kind", SentenceKind),
-        rosh=f.enum("rosh", Rosh, nullable=True),
-        start_date=f.date("start_date"),
-        region=_label(f, "region"),
-        pdu=_label(f, "pdu"),
-        team=_label(f, "team", nullable=True),
-        practitioner=_label(f, "practitioner"),
-        sensitive=f.boolean("sensitive"),
+#: An organisation or practitioner name: trimmed, not blank, at most 200 characters.
+Label = Annotated[str, Field(max_length=200), AfterValidator(_label)]
+Name = Annotated[str, Field(max_length=200)]
+Crn = matching(CRN_PATTERN.pattern, "must be one letter and six digits, like X123456", example="X123456")
+
+
+class SampleCaseRecord(ContractModel):
+    """One case on the long list. Every field must be given; those marked "or null" may be null."""
+
+    crn: Crn  # type: ignore[valid-type]
+    """Case reference: one capital letter and six digits."""
+    pnc: Annotated[str, Field(max_length=20)] | None
+    """Police National Computer number, or null (used to find the same person twice)."""
+    first_name: Name | None
+    """First name, or null."""
+    last_name: Name | None
+    """Last name, or null."""
+    date_of_birth: Date | None
+    """Date of birth (YYYY-MM-DD), or null."""
+    gender: Choice[Gender] | None
+    """MALE, FEMALE, OTHER or NOT_KNOWN, or null (not known)."""
+    sentence_kind: Choice[SentenceKind]
+    """COMMUNITY or POST_CUSTODY."""
+    rosh: Choice[Rosh] | None
+    """Risk of serious harm: LOW, MEDIUM, HIGH or VERY_HIGH, or null when not assessed."""
+    start_date: Date
+    """When the sentence or licence started (YYYY-MM-DD)."""
+    region: Label
+    """Region."""
+    pdu: Label
+    """Probation delivery unit."""
+    team: Label | None
+    """Team, or null."""
+    practitioner: Label
+    """Who holds the case (one practitioner belongs to one PDU)."""
+    sensitive: bool
+    """Sensitive cases are never sampled."""
+
+
+class SampleWindow(ContractModel):
+    """The sampling window: cases that started from ``start`` to ``end`` inclusive."""
+
+    start: Date
+    """First start date included (YYYY-MM-DD)."""
+    end: Date
+    """Last start date included (YYYY-MM-DD), not before ``start``."""
+
+    @model_validator(mode="after")
+    def _in_order(self) -> SampleWindow:
+        if self.end < self.start:
+            raise ContractError("end", ERR_WINDOW_ORDER)
+        return self
+
+
+class SampleRequest(ContractModel):
+    """The long list and how many cases to draw."""
+
+    population: Annotated[list[SampleCaseRecord], Field(max_length=MAX_POPULATION)]
+    """Every case on the long list."""
+    size: Annotated[int, Field(ge=0, le=MAX_POPULATION)] | None
+    """Cases wanted; null for the Inspectorate's sample size for the eligible population."""
+    buffer_percent: Annotated[int, Field(ge=0, le=100)] = DEFAULT_BUFFER_PERCENT
+    """Reserves per stratum as a percentage of its allocation, rounded up (default 20)."""
+    as_of: Date
+    """The date eligibility is judged on (YYYY-MM-DD)."""
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)]
+    """Random seed: the same seed and population give the same sample."""
+    window: SampleWindow | None = None
+    """Only cases that started in this window are eligible (none when left out or null)."""
+
+
+class SampleCase(ContractModel):
+    """One drawn case."""
+
+    crn: str
+    stratum: Stratum
+    """FEMALE, MALE_COMMUNITY_LOW, MALE_COMMUNITY_HIGHER, MALE_POST_CUSTODY_LOW or MALE_POST_CUSTODY_HIGHER."""
+    reserve: bool
+    """True for a reserve (a like-for-like replacement), false for the sample itself."""
+    region: str
+    pdu: str
+    team: str | None
+    practitioner: str
+
+
+class SampleStratum(ContractModel):
+    """One stratum's counts."""
+
+    population: int
+    """Eligible cases in the stratum."""
+    allocated: int
+    """Its share of the sample."""
+    reserve: int
+    """Reserves wanted."""
+    drawn: int
+    """Sample cases actually drawn."""
+    reserve_drawn: int
+    """Reserves actually drawn."""
+
+
+class SampleResponse(ContractModel):
+    """The sample, then the reserves; the counts per stratum and why cases were not eligible."""
+
+    sample: list[SampleCase]
+    """The sample first, then reserves; each by stratum, then CRN."""
+    strata: dict[Stratum, SampleStratum]
+    """Counts for every stratum."""
+    shortfall: int
+    """How many of the requested cases could not be drawn."""
+    reserve_shortfall: int
+    """How many of the wanted reserves could not be drawn."""
+    size: int
+    """The size requested (or computed, when ``size`` was null)."""
+    eligible: int
+    """Eligible cases after exclusions and duplicates."""
+    excluded: dict[Exclusion, int]
+    """Cases not eligible, by the first reason that applied."""
+    rules_version: str
+    """The version of the sampling rules that produced this answer."""
+
+
+def _record(r: SampleCaseRecord) -> CaseRecord:
+    return CaseRecord(
+        crn=r.crn, gender=r.gender, sentence_kind=r.sentence_kind, rosh=r.rosh, start_date=r.start_date,
+        region=r.region, pdu=r.pdu, practitioner=r.practitioner, sensitive=r.sensitive, team=r.team,
+        pnc=r.pnc, first_name=r.first_name, last_name=r.last_name, date_of_birth=r.date_of_birth,
     )
-    f.done()
-    return record
 
 
-def parse(request: dict[str, Any]) -> dict[str, Any]:
-    """Read a ``sample`` contract request into ``draw_sample`` arguments; raises ContractError."""
-    f = Fields(request)
-    records = [_record(Fields(item, path)) for path, item in f.items("population", max_items=MAX_POPULATION)]
-    size = f.number("size", nullable=True, integer=True, minimum=0, maximum=MAX_POPULATION)
-    buffer_percent = f.number("buffer_percent", required=False, integer=True, minimum=0, maximum=100,
-                              default=DEFAULT_BUFFER_PERCENT)
-    as_of = f.date("as_of")
-    seed = f.number("seed", integer=True, minimum=0, maximum=2**63 - 1)
-    window = None
-    w = f.obj("window", required=False, nullable=True)
-    if w is not None:
-        start, end = w.date("start"), w.date("end")
-        w.done()
-        if end < start:
-            raise w.error("end", ERR_WINDOW_ORDER)
-        window = Window(start=start, end=end)
-    f.done()
-    return {
-        "records": records,
-        "size": None if size is None else int(size),
-        "buffer_percent": int(buffer_percent),
-        "as_of": as_of,
-        "seed": int(seed),
-        "window": window,
-    }
-
-
-def to_json(result: SampleResult) -> dict[str, Any]:
+def to_response(result: SampleResult) -> SampleResponse:
     """The contract response for a sample."""
-    return {
-        "sample": [
-            {"crn": c.crn, "stratum": c.stratum.value, "reserve": c.reserve, "region": c.region,
-             "pdu": c.pdu, "team": c.team, "practitioner": c.practitioner}
+    return SampleResponse(
+        sample=[
+            SampleCase(crn=c.crn, stratum=c.stratum, reserve=c.reserve, region=c.region, pdu=c.pdu,
+                           team=c.team, practitioner=c.practitioner)
             for c in result.sample
         ],
-        "strata": {
-            s.value: {"population": r.population, "allocated": r.allocated, "reserve": r.reserve,
-                      "drawn": r.drawn, "reserve_drawn": r.reserve_drawn}
+        strata={
+            s: SampleStratum(population=r.population, allocated=r.allocated, reserve=r.reserve, drawn=r.drawn,
+                          reserve_drawn=r.reserve_drawn)
             for s, r in result.strata.items()
         },
-        "shortfall": result.shortfall,
-        "reserve_shortfall": result.reserve_shortfall,
-        "size": result.size,
-        "eligible": result.eligible,
-        "excluded": {e.value: n for e, n in result.excluded.items()},
-        "rules_version": result.rules_version,
-    }
+        shortfall=result.shortfall,
+        reserve_shortfall=result.reserve_shortfall,
+        size=result.size,
+        eligible=result.eligible,
+        excluded=dict(result.excluded),
+        rules_version=result.rules_version,
+    )
 
 
-def handle(request: dict[str, Any]) -> dict[str, Any]:
-    """``casework rules sample``: contracts.md request in, response out."""
-    args = parse(request)
-    records = args.pop("records")
-    return to_json(draw_sample(records, **args))
+def sample(request: SampleRequest) -> SampleResponse:
+    """``casework rules sample``: the sample for one validated request."""
+    window = None if request.window is None else Window(start=request.window.start, end=request.window.end)
+    result = draw_sample([_record(r) for r in request.population], size=request.size,
+                         buffer_percent=request.buffer_percent, as_of=request.as_of, seed=request.seed,
+                         window=window)
+    return to_response(result)
+
+
+#: ``handle(request) -> dict``: the ``sample`` contract (ContractError if invalid).
+handle = contract_handler(SampleRequest, SampleResponse, sample)

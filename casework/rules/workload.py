@@ -2,7 +2,7 @@
 
 Pure functions with exact arithmetic (``Decimal``/``Fraction``, never float rounding): capacity is
 rounded half-up to one decimal place, so 15 ÷ 102 → 14.7 and an exact x.x5 always rounds up.
-``handle`` implements the ``workload`` JSON contract (contracts.md).
+``handle`` implements the ``workload`` JSON contract (docs/contracts.md).
 
 Interpretations of rules.md text that admits more than one reading (also in README.md):
 
@@ -32,7 +32,6 @@ Interpretations of rules.md text that admits more than one reading (also in READ
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 import re
@@ -42,9 +41,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Any
 
-from casework.rules.contract import ContractError, Fields, check_enum
+from pydantic import Field, create_model, model_validator
+
+from casework.rules.calendar import add_months
+from casework.rules.contract import ContractError
+from casework.rules.schema import Choice, ContractModel, contract_handler, matching, parse, problem
 
 RULES_VERSION = "workload-2026.1"
 
@@ -83,6 +86,25 @@ class CaseType(StrEnum):
 _ROW_NAMES = ("community", "licence", "custody", "age_18_to_24")
 _REPORT_NAMES = ("standard_court_report", "fast_court_report")
 
+_Points = Annotated[int, Field(ge=0)]
+
+#: Points for each of the 16 two-axis tiers (A3 … D0), every one required.
+TierPoints = create_model(
+    "TierPoints", __base__=ContractModel, __doc__="Points for each two-axis tier, A3 to D0.",
+    **dict.fromkeys(TWO_AXIS_TIERS, (_Points, ...)),
+)
+
+
+class PointsTableData(ContractModel):
+    """A points table as stored and edited (rules.md §2.1)."""
+
+    community: TierPoints  # type: ignore[valid-type]
+    licence: TierPoints  # type: ignore[valid-type]
+    custody: TierPoints  # type: ignore[valid-type]
+    age_18_to_24: TierPoints  # type: ignore[valid-type]
+    standard_court_report: _Points
+    fast_court_report: _Points
+
 
 def _row(values: Sequence[int]) -> Mapping[str, int]:
     return MappingProxyType(dict(zip(TWO_AXIS_TIERS, values, strict=True)))
@@ -119,25 +141,14 @@ class PointsTable:
         return data
 
     @staticmethod
-    def _check(data: Any) -> None:
-        f = Fields(data)
-        for name in _ROW_NAMES:
-            row = f.obj(name)
-            assert row is not None
-            for tier in TWO_AXIS_TIERS:
-                row.number(tier, minimum=0, integer=True)
-            row.done()
-        for name in _REPORT_NAMES:
-            f.number(name, minimum=0, integer=True)
-        f.done()
+    def _check(data: Any) -> PointsTableData:
+        return parse(PointsTableData, data)
 
     @classmethod
     def from_dict(cls, data: Any) -> PointsTable:
         """Validate an edited table (all 16 tiers per row, non-negative whole numbers); ContractError."""
-        cls._check(data)
-        rows = {name: {tier: int(data[name][tier]) for tier in TWO_AXIS_TIERS} for name in _ROW_NAMES}
-        reports = {name: int(data[name]) for name in _REPORT_NAMES}
-        return cls(**rows, **reports)
+        checked = cls._check(data).model_dump()
+        return cls(**{name: checked[name] for name in (*_ROW_NAMES, *_REPORT_NAMES)})
 
 
 DEFAULT_POINTS_TABLE = PointsTable(
@@ -363,13 +374,11 @@ def default_end_date(reason: ReductionReason, start: dt.date) -> dt.date | None:
     months = REDUCTION_REASONS[reason].months
     if months is None:
         return None
-    year, month = divmod(start.year * 12 + start.month - 1 + months, 12)
-    month += 1
-    last = calendar.monthrange(year, month)[1]
-    if start.day > last:
+    anniversary = add_months(start, months)
+    if anniversary.day != start.day:
         # No anniversary that month (31 August + 6 months): the period runs to the month's end.
-        return dt.date(year, month, last)
-    return dt.date(year, month, start.day) - dt.timedelta(days=1)
+        return anniversary
+    return anniversary - dt.timedelta(days=1)
 
 
 # Messages are constants so forms and tests share them (GOV.UK style).
@@ -424,69 +433,117 @@ def reduction_status(start: dt.date, end: dt.date | None, *, as_of: dt.date) -> 
 
 # --- JSON contract ---------------------------------------------------------------------------------
 
-
-def _read_reduction(path: str, item: Any, contracted: Decimal) -> Reduction:
-    r = Fields(item, path)
-    hours = r.number("hours", required=False, minimum=0, maximum=float(MAX_REDUCTION_HOURS))
-    percent = r.number("percent", required=False, minimum=0, maximum=100)
-    reason_raw = r.raw("reason", required=False)
-    reason = None if reason_raw is None else check_enum(reason_raw, ReductionReason, r.field("reason"))
-    r.done()
-    if (hours is None) == (percent is None):
-        raise ContractError(path, "give either hours or percent, not both" if hours is not None
-                            else "give either hours or percent")
-    reduction = Reduction(hours=None if hours is None else _dec(hours),
-                          percent=None if percent is None else _dec(percent))
-    if reason is not None:
-        maximum = reason_max_hours(reason, contracted)
-        if reduction.hours_for(contracted) > maximum:
-            name = "hours" if hours is not None else "percent"
-            raise r.error(name, f"is more than {REDUCTION_REASONS[reason].label.lower()} allows "
-                                f"({REDUCTION_REASONS[reason].max_percent}% of contracted hours, "
-                                f"{maximum} hours)")
-    return reduction
+#: A two-axis tier as the workload contract takes it: B2, or B2S when unsupervised.
+Tier = matching(r"[A-D][0-3]S?", "must be a two-axis tier such as B2 or B2S, or null when untiered",
+                example="B2")
 
 
-def _read_case(path: str, item: Any) -> CaseLoad:
-    c = Fields(item, path)
-    tier = c.string("tier", nullable=True)
-    if tier is not None and not TIER_PATTERN.match(tier):
-        raise c.error("tier", "must be a two-axis tier such as B2 or B2S, or null when untiered")
-    case_type = c.enum("case_type", CaseType)
-    young = c.boolean("age_18_to_24", required=False, default=False)
-    c.done()
-    assert case_type is not None
-    return CaseLoad(tier, case_type, bool(young))
+class WorkloadReduction(ContractModel):
+    """A reduction of contracted hours: ``hours`` or ``percent`` of contracted hours, not both."""
+
+    hours: Annotated[float, Field(ge=0, le=float(MAX_REDUCTION_HOURS))] | None = None
+    """Hours taken off each week, 0 to 37."""
+    percent: Annotated[float, Field(ge=0, le=100)] | None = None
+    """Percentage of contracted hours taken off, 0 to 100."""
+    reason: Choice[ReductionReason] | None = None
+    """Why (optional); when given, the hours must be within the reason's maximum."""
+
+    @model_validator(mode="after")
+    def _hours_or_percent(self) -> WorkloadReduction:
+        if self.hours is not None and self.percent is not None:
+            raise problem("give either hours or percent, not both")
+        if self.hours is None and self.percent is None:
+            raise problem("give either hours or percent")
+        return self
 
 
-def handle(request: dict[str, Any], *, table: PointsTable = DEFAULT_POINTS_TABLE) -> dict[str, Any]:
-    """The ``workload`` contract: one request in, one response out (ContractError if invalid)."""
-    f = Fields(request)
-    f.enum("grade", Grade)  # validated; every grade has the same full-time points (module docstring)
-    contracted_raw = f.number("contracted_hours", minimum=0, maximum=float(FULL_TIME_HOURS))
-    assert contracted_raw is not None
-    contracted = _dec(contracted_raw)
-    reductions = [_read_reduction(path, item, contracted)
-                  for path, item in f.items("reductions", required=False)]
-    cases = [_read_case(path, item) for path, item in f.items("cases")]
-    reports = f.obj("court_reports", required=False)
-    standard = fast = 0
-    if reports is not None:
-        standard = int(reports.number("standard", required=False, default=0, minimum=0,
-                                      maximum=MAX_COURT_REPORTS, integer=True))
-        fast = int(reports.number("fast", required=False, default=0, minimum=0,
-                                  maximum=MAX_COURT_REPORTS, integer=True))
-        reports.done()
-    f.done()
-    points = workload_points(cases, standard_reports=standard, fast_reports=fast, table=table)
-    hours = reduction_hours(contracted, reductions)
+class WorkloadCase(ContractModel):
+    """One case held."""
+
+    tier: Tier | None  # type: ignore[valid-type]
+    """Two-axis tier (B2, or B2S when unsupervised); null when the case has no tier yet."""
+    case_type: Choice[CaseType]
+    """COMMUNITY, LICENCE or CUSTODY."""
+    age_18_to_24: bool = False
+    """Whether the person is aged 18 to 24 (then the 18–24 row prices the case)."""
+
+
+class WorkloadCourtReports(ContractModel):
+    """Pre-sentence reports in hand."""
+
+    standard: Annotated[int, Field(ge=0, le=MAX_COURT_REPORTS)] = 0
+    """Standard court reports."""
+    fast: Annotated[int, Field(ge=0, le=MAX_COURT_REPORTS)] = 0
+    """Fast (oral or short-format) court reports."""
+
+
+class WorkloadRequest(ContractModel):
+    """One practitioner's caseload and hours."""
+
+    grade: Choice[Grade]
+    """PO, PQIP, PSO or SPO."""
+    contracted_hours: Annotated[float, Field(ge=0, le=float(FULL_TIME_HOURS))]
+    """Contracted hours a week, 0 to 37."""
+    reductions: list[WorkloadReduction] = []
+    """Reductions in force."""
+    cases: list[WorkloadCase]
+    """Every case held."""
+    court_reports: WorkloadCourtReports | None = None
+    """Court reports in hand (none when left out)."""
+
+    @model_validator(mode="after")
+    def _within_reason_maximum(self) -> WorkloadRequest:
+        contracted = _dec(self.contracted_hours)
+        for index, item in enumerate(self.reductions):
+            if item.reason is None:
+                continue
+            maximum = reason_max_hours(item.reason, contracted)
+            if _reduction(item).hours_for(contracted) > maximum:
+                rule = REDUCTION_REASONS[item.reason]
+                name = "hours" if item.hours is not None else "percent"
+                raise ContractError(f"reductions[{index}].{name}",
+                                    f"is more than {rule.label.lower()} allows ({rule.max_percent}% of "
+                                    f"contracted hours, {maximum} hours)")
+        return self
+
+
+class WorkloadResponse(ContractModel):
+    """Points, capacity and reductions for the caseload."""
+
+    points: int
+    """Case points plus court report points."""
+    available_points: int
+    """floor(2176 × (contracted − reduction hours) ÷ 37), never below 0."""
+    capacity_percent: float | None
+    """points ÷ available points × 100, half up to one decimal place; null when available points are 0."""
+    reduction_hours: float
+    """Total reduction hours, capped at the contracted hours."""
+    rules_version: str
+    """The version of the workload rules that produced this answer."""
+
+
+def _reduction(item: WorkloadReduction) -> Reduction:
+    return Reduction(hours=None if item.hours is None else _dec(item.hours),
+                     percent=None if item.percent is None else _dec(item.percent))
+
+
+def workload(request: WorkloadRequest, *, table: PointsTable = DEFAULT_POINTS_TABLE) -> WorkloadResponse:
+    """The ``workload`` contract. The grade is validated; every grade has the same full-time points."""
+    contracted = _dec(request.contracted_hours)
+    cases = [CaseLoad(c.tier, c.case_type, c.age_18_to_24) for c in request.cases]
+    reports = request.court_reports or WorkloadCourtReports()
+    points = workload_points(cases, standard_reports=reports.standard, fast_reports=reports.fast, table=table)
+    hours = reduction_hours(contracted, [_reduction(r) for r in request.reductions])
     available = available_points(contracted, hours)
     capacity = capacity_percent(points, available)
-    return {
-        "points": points,
-        "available_points": available,
-        "capacity_percent": None if capacity is None else float(capacity),
-        "reduction_hours": float(hours),
-        "rules_version": RULES_VERSION,
-    }
+    return WorkloadResponse(
+        points=points,
+        available_points=available,
+        capacity_percent=None if capacity is None else float(capacity),
+        reduction_hours=float(hours),
+        rules_version=RULES_VERSION,
+    )
 
+
+#: ``handle(request, table=...)``: one request in, one response out (ContractError if invalid).
+handle = contract_handler(WorkloadRequest, WorkloadResponse, workload)

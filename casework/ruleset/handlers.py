@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from casework.rules import rating, registry, workload
+from casework.rules import eligibility, rating, registry, workload
 from casework.ruleset import selectors
 from casework.ruleset.kinds import Source
 from casework.ruleset.models import RuleConfig
@@ -33,4 +33,9 @@ def answer_configured(name: str, request: dict[str, Any]) -> dict[str, Any]:
             frameworks[key], configs[key] = selectors.framework(key)
         result = rating.handle(request, frameworks=frameworks)
         return _mark(result, [configs.get(request.get("framework"))])
+    if name == "eligibility":
+        # A request that brings its own ``policy`` uses it; otherwise the matrix in force.
+        matrix, config = selectors.grade_matrix()
+        result = eligibility.handle(request, matrix=matrix)
+        return _mark(result, [config if request.get("policy") is None else None])
     return registry.handler(name)(request)

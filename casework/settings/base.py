@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their caching; every other response is no-store.
+    "casework.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -117,6 +119,21 @@ MIDDLEWARE = [
     # Innermost, so it sees the sign-in view's verdict and answers a locked-out attempt with its own page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# How many reverse proxies (load balancer, nginx …) stand in front of Casework and append to
+# X-Forwarded-For. The audit log's client address is read through exactly these; 0 (the default)
+# ignores the header, which the client could have written.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    stop("TRUSTED_PROXY_COUNT must be 0 or more: the number of reverse proxies in front of Casework")
+
+# API request counts (throttling) are kept in files under VAR_DIR, so every worker process of one
+# server counts against the same limit; everything else uses the per-process memory cache.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                 "LOCATION": str(VAR_DIR / "throttle")},
+}
 
 ROOT_URLCONF = "casework.urls"
 WSGI_APPLICATION = "casework.wsgi.application"
@@ -164,6 +181,8 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# Counted under the username trimmed and lower-cased, so changing its case or spacing gives no more tries.
+AXES_USERNAME_CALLABLE = "casework.account.lockout.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -180,6 +199,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # Time-based one-time passwords (django-otp): required for SPOs, heads of PDU and administrators
 # (casework.access.policy.second_factor_required). Only local demo settings may switch it off.
 SECOND_FACTOR_ENFORCED = True
+# Who Casework's email (enrolment codes for authenticator apps) comes from.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Casework <casework@localhost>")
 OTP_TOTP_ISSUER = "Casework"
 OTP_TOTP_THROTTLE_FACTOR = 1
 
@@ -210,6 +231,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
+# The CSRF token lives in the session, not in a cookie of its own that scripts or other sites could read.
+CSRF_USE_SESSIONS = True
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -242,7 +265,21 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON bodies only, with a depth limit (casework/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["casework.api.parsers.JSONBodyParser"],
     "EXCEPTION_HANDLER": "casework.api.errors.exception_handler",
+    # Requests per caller (casework/api/throttling.py): by address when signed out, by account when
+    # signed in, by token for other systems. Over the rate: 429 with the JSON error and Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "casework.api.throttling.AnonRate",
+        "casework.api.throttling.UserRate",
+        "casework.api.throttling.TokenRate",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="30/minute"),
+        "user": env.str("API_THROTTLE_USER", default="300/minute"),
+        "token": env.str("API_THROTTLE_TOKEN", default="600/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Casework API",

@@ -26,6 +26,8 @@ DEMO_MODE = env.bool("CASEWORK_DEMO", default=True)
 # Demo mode lets people who have not set up an authenticator app in (ADR 0002); anyone who has set
 # one up is still asked for a code. Production settings always enforce the second factor.
 SECOND_FACTOR_ENFORCED = not DEMO_MODE
+# Email (enrolment codes for authenticator apps) is printed to the console while developing.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 
 # Serve static files straight from the app directories while developing; production collects them.
 WHITENOISE_USE_FINDERS = True

@@ -17,6 +17,17 @@ if not ALLOWED_HOSTS:
 DATABASES = {"default": database_from_env(default=None)}
 DEMO_MODE = False
 SECOND_FACTOR_ENFORCED = True
+# Email goes out through an SMTP relay: enrolment codes for authenticator apps go to work addresses.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    stop("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on: choose STARTTLS (587) or implicit TLS (465)")
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

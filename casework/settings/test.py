@@ -40,3 +40,14 @@ if (_axe := _axe_injection_hash()) is not None:
         "DIRECTIVES": {**CONTENT_SECURITY_POLICY["DIRECTIVES"],
                        "script-src": [*CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"], _axe]},
     }
+# Sent email is kept in django.core.mail.outbox.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# API throttling: counted in memory, and high enough that no test meets it by accident; the
+# throttling tests (tests/api/test_throttling.py) set their own low rates.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"},
+}
+REST_FRAMEWORK = {**REST_FRAMEWORK,  # noqa: F405
+                  "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute",
+                                             "token": "100000/minute"}}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 
 from casework.access.viewer import request_viewer
 from casework.web.views.general import sign_out
@@ -21,10 +22,20 @@ _default_has_permission = admin.site.has_permission
 
 
 def _admins_only(request) -> bool:
-    return _default_has_permission(request) and request_viewer(request).is_admin
+    """Administrators only. Anyone else who is signed in gets the 403 page straight away: the admin
+    would otherwise send them to sign in, and signing in (they already are) sends them back here."""
+    if _default_has_permission(request) and request_viewer(request).is_admin:
+        return True
+    if request.user.is_authenticated:
+        raise PermissionDenied("Only administrators can use Casework administration")
+    return False
 
 
 def _sign_in(request, extra_context=None):
+    """Someone not signed in goes to Casework's sign-in page; someone signed in but not an
+    administrator sees the 403 page (sending them to sign in again would bring them straight back)."""
+    if request.user.is_authenticated:
+        raise PermissionDenied("Only administrators can use Casework administration")
     return redirect_to_login(request.GET.get("next") or "/admin/")
 
 

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+
+
+def _too_long(label: str, max_length: int) -> str:
+    """GOV.UK wording for too much text: "Enter the location in 200 characters or fewer"."""
+    noun = label.removesuffix(" (optional)")
+    if not noun[:2].isupper():  # "PNC number" keeps its capitals; "Location" does not
+        noun = noun[0].lower() + noun[1:]
+    return f"Enter the {noun} in {max_length:,} characters or fewer"
 
 
 class GovukFormMixin:
@@ -39,6 +48,9 @@ class GovukFormMixin:
                 widget.attrs["class"] = f"{css} {existing}".strip()
             if field.help_text:
                 widget.attrs["aria-describedby"] = f"id_{name}-hint"
+            max_length = getattr(field, "max_length", None)
+            if max_length and field.label:
+                field.error_messages.setdefault("max_length", _too_long(str(field.label), max_length))
 
     def full_clean(self):
         super().full_clean()
@@ -95,11 +107,24 @@ class DateInput(forms.MultiWidget):
         return context
 
 
+# The dates any date box accepts: a person's birth, a contact, a filter. Also keeps a day added to
+# the latest date (the end of a "to" filter) inside what Python and the databases can hold.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _long(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
 class DateField(forms.MultiValueField):
     """A date typed into three boxes, with GOV.UK error messages naming the field."""
 
-    def __init__(self, *, label: str, required: bool = True, birthday: bool = False, **kwargs):
+    def __init__(self, *, label: str, required: bool = True, birthday: bool = False,
+                 earliest: dt.date = EARLIEST_DATE, latest: dt.date = LATEST_DATE, **kwargs):
         self.noun = label[0].lower() + label[1:]
+        self.earliest, self.latest = earliest, latest
         fields = (forms.CharField(), forms.CharField(), forms.CharField())
         super().__init__(
             fields=fields,
@@ -121,15 +146,24 @@ class DateField(forms.MultiValueField):
         missing = [n for n, p in zip(names, parts, strict=True) if not p]
         if missing:
             raise ValidationError(f"The {self.noun} must include a {' and a '.join(missing)}", code="incomplete")
-        if not all(p.isdigit() for p in parts):
-            raise ValidationError(f"The {self.noun} must be a real date", code="invalid")
-        day, month, year = (int(p) for p in parts)
+        # Bounded before any arithmetic: ASCII digits only, at most two for the day and the month (after
+        # leading zeros) and four for the year, so no typed number reaches ``date()`` or a date sum too big.
+        not_real = ValidationError(f"The {self.noun} must be a real date", code="invalid")
+        if not all(_DIGITS.fullmatch(p) for p in parts):
+            raise not_real
         if len(parts[2]) != 4:
             raise ValidationError("Year must include 4 numbers", code="invalid")
+        if any(len(p.lstrip("0")) > 2 for p in parts[:2]):
+            raise not_real
+        day, month, year = (int(p) for p in parts)
         try:
-            return dt.date(year, month, day)
+            value = dt.date(year, month, day)
         except ValueError:
-            raise ValidationError(f"The {self.noun} must be a real date", code="invalid") from None
+            raise not_real from None
+        if not self.earliest <= value <= self.latest:
+            raise ValidationError(f"The {self.noun} must be between {_long(self.earliest)} and {_long(self.latest)}",
+                                  code="out_of_range")
+        return value
 
     def compress(self, data_list):  # clean() above does the work
         return data_list

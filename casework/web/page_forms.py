@@ -17,6 +17,7 @@ from casework.record.choices import (
     RiskLevel,
     YesNoUnknown,
 )
+from casework.web.audit_labels import action_label
 from casework.web.forms import DateField, GovukFormMixin, Radios
 
 NOTES_MAX = 4000
@@ -42,7 +43,7 @@ class SearchForm(GovukFormMixin, forms.Form):
         label="Name, CRN or PNC number",
         max_length=100,
         required=False,
-        help_text="For example, Smith, John Smith, X123456 or 2001/0012345H",
+        help_text="For example, Smith, John, John Smith, X123456 or 2001/0012345H",
     )
 
 
@@ -143,7 +144,7 @@ class PersonalDetailsForm(GovukFormMixin, forms.Form):
     gender = forms.ChoiceField(label="Gender", choices=Gender.choices, widget=Radios(small=True),
                                error_messages={"required": "Select the gender"})
     pnc = forms.CharField(label="PNC number (optional)", max_length=20, required=False,
-                          help_text="For example, 2001/0012345H")
+                          help_text="For example, 2001/0012345H or 01/12345H")
     phone = forms.CharField(label="Phone (optional)", max_length=30, required=False)
     mobile = forms.CharField(label="Mobile (optional)", max_length=30, required=False)
     email = forms.EmailField(
@@ -157,6 +158,21 @@ class PersonalDetailsForm(GovukFormMixin, forms.Form):
         widget=Radios(small=True),
         error_messages={"required": "Select whether they have contact with children"},
     )
+
+    def _phone(self, field: str) -> str:
+        value = self.cleaned_data[field]
+        if not value:
+            return ""
+        try:
+            return identifiers.normalise_phone(value, noun=field)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_phone(self) -> str:
+        return self._phone("phone")
+
+    def clean_mobile(self) -> str:
+        return self._phone("mobile")
 
     def clean_pnc(self) -> str:
         value = self.cleaned_data["pnc"].strip()
@@ -191,7 +207,8 @@ class AuditFilterForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, actions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Any action"), *[(a, a) for a in actions]]
+        labelled = sorted(((a, action_label(a)) for a in actions), key=lambda choice: choice[1])
+        self.fields["action"].choices = [("", "Any action"), *labelled]
 
     def clean_crn(self):
         crn = identifiers.normalise_crn(self.cleaned_data["crn"]) if self.cleaned_data["crn"] else ""
@@ -205,3 +222,36 @@ class AuditFilterForm(GovukFormMixin, forms.Form):
         if start and end and end < start:
             self.add_error("date_to", "The to date must be the same as or after the from date")
         return data
+
+
+class GrantDecisionForm(GovukFormMixin, forms.Form):
+    """Approve or reject a request for access to cases."""
+
+    decision = forms.ChoiceField(
+        label="Do you approve this access?",
+        choices=[("approve", "Approve"), ("reject", "Reject")],
+        widget=Radios(small=True),
+        error_messages={"required": "Select approve or reject"},
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=300,
+        required=False,
+        help_text="Needed when you reject. It is kept in the audit log.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Reason must be 300 characters or fewer"},
+    )
+
+
+class EnrolmentForm(SecurityCodeForm):
+    """Setting up an authenticator app: the one-time enrolment code, then the app's first code."""
+
+    enrolment_code = forms.CharField(
+        label="Enrolment code",
+        max_length=40,
+        help_text="From the email we sent to your work address, or from your administrator. For example, ABCDE-23456",
+        error_messages={"required": "Enter the enrolment code from the email we sent you, or from your administrator"},
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off",
+                                      "spellcheck": "false", "autocapitalize": "characters"}),
+    )
+    field_order = ["enrolment_code", "code"]

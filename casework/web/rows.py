@@ -2,25 +2,35 @@
 
 A case list renders up to 60 rows and a contact log 50 entries. In a Django template every ``{% url %}``,
 ``{% simple_tag %}`` and filter in a row costs a little; at eight or more a row they were most of the
-page's time. The rows here carry ready-to-print text (still escaped by the template) and the few
-pieces of fixed markup as safe strings. Display only: which rows there are is the selectors' business.
+page's time. The rows here carry ready-to-print text (still escaped by the template); markup stays in
+templates (a case table row's in ``web/includes/_case_row.html``, rendered fast by ``FastFragment``).
+Display only: which rows there are is the selectors' business.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
+import weakref
+from collections.abc import Callable
 from urllib.parse import quote
 
+from django.core.exceptions import ImproperlyConfigured
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from casework.record.choices import APPOINTMENT_KINDS, AbsenceReason, ContactKind, ContactOutcome
+from casework.record.choices import AbsenceReason, ContactKind, ContactOutcome
+from casework.rules.contacts import outcome_due
+from casework.web.audit_labels import action_label, object_label
+from casework.web.audit_labels import changes as audit_changes
+from casework.web.audit_labels import recorded as audit_recorded
 from casework.web.templatetags.govuk import (
     _ROSH_CLASSES,
     _ROSH_LABELS,
-    audit_json,
     govuk_datetime,
     sentence_label,
 )
@@ -28,19 +38,8 @@ from casework.web.templatetags.govuk import (
 _SENTINEL = "CRNSENTINEL"
 _CONTACT_SENTINEL = "/987654321/"
 
-# The RoSH tag for each level, built once (the words carry the meaning; the colour only repeats it).
-ROSH_TAGS: dict[str, SafeString] = {
-    level: format_html('<strong class="govuk-tag {}">{} RoSH</strong>', _ROSH_CLASSES[level], label)
-    for level, label in _ROSH_LABELS.items()
-}
-ROSH_NOT_ASSESSED = mark_safe('<strong class="govuk-tag govuk-tag--grey">Not assessed</strong>')
-
-
-def rosh_tag_html(level: str) -> SafeString:
-    """The same markup as the ``rosh_tag`` template tag, from a table."""
-    if not level:
-        return ROSH_NOT_ASSESSED
-    return ROSH_TAGS.get(level) or format_html('<strong class="govuk-tag {}">{} RoSH</strong>', "", level)
+# RoSH in order of seriousness, for sorting (not assessed first).
+_ROSH_ORDER = {"LOW": "1", "MEDIUM": "2", "HIGH": "3", "VERY_HIGH": "4"}
 
 
 class CaseUrls:
@@ -70,9 +69,14 @@ def case_row(case, urls: CaseUrls) -> dict:
         "crn": crn,
         "href": urls("case-overview", crn),
         "name": f"{case.last_name}, {case.first_name}",
+        # What the sortable table compares (else it compares the cell's markup: the link, so the CRN).
+        "name_sort": f"{case.last_name}, {case.first_name} {crn}",
+        "rosh_sort": _ROSH_ORDER.get(case.rosh, "0"),
         "restricted": case.restricted,
         "tier": case.tier or "Not tiered",
-        "rosh_tag": rosh_tag_html(case.rosh),
+        # The RoSH tag's words and colour (``_case_row.html``; the same as the ``rosh_tag`` template tag).
+        "rosh_label": _ROSH_LABELS.get(case.rosh, case.rosh) if case.rosh else "",
+        "rosh_class": _ROSH_CLASSES.get(case.rosh, ""),
         "sentence": sentence_label(kind, case.sentence_status) if kind else "None current",
         "manager": f"{case.manager_first_name} {case.manager_last_name}" if case.manager_id else "",
         "next_sort": str(int(when.timestamp())) if when else "0",
@@ -86,49 +90,99 @@ def case_row(case, urls: CaseUrls) -> dict:
 def case_rows(cases, *, show_manager: bool = False) -> list[dict]:
     """The rows of a case table for ``cases`` (annotated by ``selectors._with_list_columns``).
 
-    Each row also carries its ``<tr>`` markup as ``html``: a team caseload or search result is 50
-    rows of eight cells, and resolving each cell's variables in the template was a third of the
-    page's time on PostgreSQL at national scale. ``format_html`` escapes every value as the
-    template would.
+    Each row also carries its ``<tr>`` markup as ``html``, from ``web/includes/_case_row.html``
+    through ``CASE_ROW`` (see ``FastFragment``): a team caseload or search result is 50 rows of
+    eight cells, and resolving each cell's variables in the template was a third of the page's
+    time on PostgreSQL at national scale.
     """
     urls = CaseUrls("case-overview", "case-contacts")
     rows = [case_row(case, urls) for case in cases]
+    render = CASE_ROW.renderer(show_manager=show_manager)
     for row in rows:
-        row["html"] = case_row_html(row, show_manager=show_manager)
+        row["html"] = render(row)
     return rows
 
 
-_CASE_ROW = (
-    '<tr class="govuk-table__row">'
-    '<td class="govuk-table__cell"><a class="govuk-link" href="{}">{}</a>{}</td>'
-    '<td class="govuk-table__cell">{}</td>'
-    '<td class="govuk-table__cell">{}</td>'
-    '<td class="govuk-table__cell">{}</td>'
-    '<td class="govuk-table__cell">{}</td>'
-    "{}"
-    '<td class="govuk-table__cell" data-sort-value="{}">{}</td>'
-    '<td class="govuk-table__cell" data-sort-value="{}">{}</td>'
-    "</tr>\n"
-)
-_RESTRICTED = mark_safe(' <strong class="govuk-tag govuk-tag--purple">Restricted</strong>')
-_UNALLOCATED_CELL = mark_safe('<td class="govuk-table__cell"><strong class="govuk-tag govuk-tag--grey">'
-                              "Unallocated</strong></td>")
-_NO_MANAGER_COLUMN = mark_safe("")
+class _Slot:
+    """Stands in for one row value while a row shape is rendered: prints as a marker, tests as the value does."""
+
+    __slots__ = ("marker", "truth")
+
+    def __init__(self, marker: str, truth: bool):
+        self.marker, self.truth = marker, truth
+
+    def __str__(self) -> str:
+        return self.marker
+
+    def __bool__(self) -> bool:
+        return self.truth
 
 
-def case_row_html(row: dict, *, show_manager: bool) -> SafeString:
-    """The ``<tr>`` of one case table row (``web/includes/case_table.html`` has the header)."""
-    if not show_manager:
-        manager = _NO_MANAGER_COLUMN
-    elif row["manager"]:
-        manager = format_html('<td class="govuk-table__cell">{}</td>', row["manager"])
-    else:
-        manager = _UNALLOCATED_CELL
-    outcomes = (format_html('<a class="govuk-link" href="{}">{}</a>', row["outcomes_href"], row["outcomes_text"])
-                if row["outcomes_text"] else "None")
-    return format_html(_CASE_ROW, row["href"], row["name"], _RESTRICTED if row["restricted"] else "", row["crn"],
-                       row["tier"], row["rosh_tag"], row["sentence"], manager, row["next_sort"], row["next_text"],
-                       row["outcomes_due"], outcomes)
+_MARK = "\ue000{}\ue001"  # private-use characters: escaping leaves them, no template text has them
+_MARK_RE = re.compile("\ue000(\\d+)\ue001")
+
+
+class FastFragment:
+    """A row template rendered at the speed of ``str.format``, with exactly the template engine's output.
+
+    A row's *shape* is which of its values are true (so which ``{% if %}`` branches it takes) and
+    the flags given (``show_manager``). The template is rendered once per shape with a marker for
+    every value, and the markers become ``str.format`` fields; each row is then its values, escaped
+    as the engine escapes them (``conditional_escape``), formatted into its shape. The template may
+    use only plain ``{{ row.x }}`` values and truth tests on them; anything else is refused or, if it
+    slips through, fails tests/web/test_rows.py, which compares both paths.
+    """
+
+    def __init__(self, template_name: str):
+        self.template_name = template_name
+        self._shapes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per loaded template
+
+    def renderer(self, **flags) -> Callable[[dict], SafeString]:
+        """``render(row)`` for rows of one table; the template is looked up once (reloaded in development)."""
+        template = get_template(self.template_name)
+        engine_template = template.template
+        known = self._shapes.get(engine_template)
+        if known is None:
+            names = tuple(dict.fromkeys(re.findall(r"\brow\.(\w+)", engine_template.source)))
+            known = self._shapes[engine_template] = (names, {})
+        names, shapes = known
+        flag_key = tuple(sorted(flags.items()))
+
+        def render(row: dict) -> SafeString:
+            values = [row[name] for name in names]
+            key = (flag_key, *map(bool, values))
+            shape = shapes.get(key)
+            if shape is None:
+                shape = shapes[key] = self._compile(template, names, values, flags)
+            fmt, printed = shape
+            # Escaped as the engine escapes a value it prints (``conditional_escape``).
+            return mark_safe(fmt.format(*[_escape(values[i]) for i in printed]))  # noqa: S308
+
+        return render
+
+    def _compile(self, template, names: tuple[str, ...], values: list, flags: dict) -> tuple[str, tuple[int, ...]]:
+        """The shape's format string, and which values it prints (by index into ``names``) in field order."""
+        slots = {name: _Slot(_MARK.format(i), bool(value))
+                 for i, (name, value) in enumerate(zip(names, values, strict=True))}
+        rendered = template.render({"row": slots, **flags}).replace("{", "{{").replace("}", "}}")
+        printed: list[int] = []
+
+        def field(match: re.Match) -> str:
+            printed.append(int(match[1]))
+            return f"{{{len(printed) - 1}}}"
+
+        fmt = _MARK_RE.sub(field, rendered)
+        if "\ue000" in fmt or "\ue001" in fmt:
+            raise ImproperlyConfigured(f"{self.template_name} changes a row value (a filter?): print values as is")
+        return fmt, tuple(printed)
+
+
+def _escape(value) -> str:
+    """``conditional_escape(value)``, without its lazy-string wrapper for the plain strings rows hold."""
+    return html.escape(value) if type(value) is str else conditional_escape(value)
+
+
+CASE_ROW = FastFragment("web/includes/_case_row.html")
 
 
 # Labels by code, so a row does not call ``get_FOO_display`` (which rebuilds the choices dict each time).
@@ -143,7 +197,7 @@ def contact_entry(contact, *, now: dt.datetime, outcome_url: str | None) -> dict
     outcome = contact.outcome
     staff = contact.staff
     local = timezone.localtime(contact.starts_at)
-    due = contact.kind in APPOINTMENT_KINDS and not outcome and contact.starts_at < now
+    due = outcome_due(kind=contact.kind, outcome=outcome, starts_at=contact.starts_at, now=now)
     return {
         "pk": contact.pk,
         "kind": kind,
@@ -179,17 +233,34 @@ def audit_row(event) -> dict:
         "at_text": govuk_datetime(local),
         "actor_label": event.actor_label,
         "ip_address": event.ip_address or "",
-        "action": event.action,
+        "action": action_label(event.action),
         "crn": event.crn,
-        "object_type": event.object_type,
+        "object_type": object_label(event.object_type),
         "object_id": event.object_id,
         "detail": event.detail,
-        "has_before": event.before is not None,
-        "before": audit_json(event.before) if event.before is not None else "",
-        "has_after": event.after is not None,
-        "after": audit_json(event.after) if event.after is not None else "",
+        "changes": audit_changes(event.before, event.after),
     }
 
 
 def audit_rows(events) -> list[dict]:
     return [audit_row(e) for e in events]
+
+
+def history_entry(event) -> dict:
+    """One entry of a case's history timeline (``web/case/history.html``): what changed, who, when."""
+    local = timezone.localtime(event.at)
+    staff = getattr(event.actor, "staff", None) if event.actor_id else None
+    return {
+        "title": action_label(event.action),
+        "by": staff.name if staff is not None else event.actor_label,
+        "at_iso": local.isoformat(),
+        "at_text": govuk_datetime(local),
+        "detail": event.detail,
+        # Something new is a list of what was recorded; a change is a table of before and after.
+        "recorded": audit_recorded(event.after) if event.before is None else [],
+        "changes": audit_changes(event.before, event.after) if event.before is not None else [],
+    }
+
+
+def history_entries(events) -> list[dict]:
+    return [history_entry(e) for e in events]

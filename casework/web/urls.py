@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from casework.web.views import audit, case, caseload, general, search, team, two_factor
+from casework.web.views import access_requests, audit, case, caseload, general, search, team, two_factor
 
 urlpatterns = [
     path("", general.home, name="home"),
@@ -22,6 +22,8 @@ urlpatterns = [
     path("cases/<str:crn>/contacts/<int:contact_id>/outcome/", case.contact_outcome, name="contact-outcome"),
     path("cases/<str:crn>/history/", case.case_history_page, name="case-history"),
     path("cases/<str:crn>/personal-details/", case.personal_details_edit, name="personal-details-edit"),
+    path("access-requests/", access_requests.access_requests, name="access-requests"),
+    path("access-requests/<int:grant_id>/", access_requests.access_request_decide, name="access-request-decide"),
     path("audit/", audit.audit_log, name="audit-log"),
     path("audit/export.csv", audit.audit_export, name="audit-export"),
 ]

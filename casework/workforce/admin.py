@@ -7,19 +7,68 @@ from casework.workforce import services
 from casework.workforce.models import Reduction, Staff, TeamMembership
 
 
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = TeamMembership
+        fields = ["team", "role", "start_date", "end_date"]
+
+    def clean(self):
+        data = super().clean()
+        problems = services.membership_problems(team=data.get("team"), start_date=data.get("start_date"),
+                                                end_date=data.get("end_date"))
+        for field, message in problems.items():
+            if field not in self.errors:  # a field's own error (a missing date) says it already
+                self.add_error(field, message)
+        return data
+
+
 class MembershipInline(admin.TabularInline):
+    """Team memberships: added, changed, ended (an end date) or removed through the audited services."""
+
     model = TeamMembership
+    form = MembershipForm
     extra = 0
     autocomplete_fields = ["team"]
 
 
 @admin.register(Staff)
-class StaffAdmin(admin.ModelAdmin):
+class StaffAdmin(ServiceAdmin):
+    """Staff records and their team memberships, written only through the audited workforce services."""
+
     list_display = ["code", "last_name", "first_name", "grade", "started_in_post", "ended"]
     list_filter = ["grade"]
     search_fields = ["code", "last_name", "first_name"]
     raw_id_fields = ["user"]
+    fields = services.STAFF_FIELDS
     inlines = [MembershipInline]
+
+    def call_service(self, request, obj, data, change):
+        values = {name: data[name] for name in services.STAFF_FIELDS if name in data}
+        if change:
+            return services.staff_change(staff=obj, by=request.user, **values)
+        return services.staff_add(by=request.user, **values)
+
+    def save_formset(self, request, form, formset, change):
+        """Each membership row through its service (never ``formset.save()``), then what the admin's history needs."""
+        if formset.model is not TeamMembership:
+            raise TypeError(f"no audited service saves {formset.model._meta.verbose_name_plural} here")
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        staff = formset.instance
+        for row in formset.initial_forms:
+            if formset.can_delete and formset._should_delete_form(row):
+                services.membership_remove(membership=row.instance, by=request.user)
+                formset.deleted_objects.append(row.instance)
+            elif row.has_changed():
+                new = {name: row.cleaned_data[name] for name in row.changed_data if name in services.MEMBERSHIP_FIELDS}
+                saved = services.membership_change(membership=row.instance, by=request.user, **new)
+                formset.changed_objects.append((saved, row.changed_data))
+        for row in formset.extra_forms:
+            if not row.has_changed() or (formset.can_delete and formset._should_delete_form(row)):
+                continue
+            data = row.cleaned_data
+            saved = services.membership_add(staff=staff, team=data["team"], role=data["role"], by=request.user,
+                                            start_date=data["start_date"], end_date=data.get("end_date"))
+            formset.new_objects.append(saved)
 
 
 class ReductionForm(forms.ModelForm):

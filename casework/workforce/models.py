@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from casework.organisation.models import Team
-from casework.rules import workload
+from casework.rules import calendar, reductions, workload
 
 
 class Grade(models.TextChoices):
@@ -63,10 +62,8 @@ class Staff(models.Model):
         return self.started_in_post <= day and (self.ended is None or self.ended >= day)
 
     def months_in_post(self, as_of: dt.date) -> int:
-        months = (as_of.year - self.started_in_post.year) * 12 + as_of.month - self.started_in_post.month
-        if as_of.day < self.started_in_post.day:
-            months -= 1
-        return max(months, 0)
+        """Whole calendar months in post on ``as_of`` (``casework.rules.calendar.whole_months_between``)."""
+        return calendar.whole_months_between(self.started_in_post, as_of)
 
 
 class TeamMembership(models.Model):
@@ -104,12 +101,6 @@ ReductionReason = models.TextChoices(
     [(reason.name, (reason.value, workload.REDUCTION_REASONS[reason].label)) for reason in workload.ReductionReason],
 )
 ReductionReason.__doc__ = "Why hours are taken off (rules.md §2.3), exactly the engine's reasons and labels."
-
-PERCENT_OUT_OF_RANGE = "Percentage must be between 0 and {maximum}"
-PERCENT_OVER_REASON = "Percentage for {reason} must be {maximum}% or less"
-HOURS_DO_NOT_MATCH_PERCENT = "Hours must be {hours}: {percent}% of {contracted} contracted hours"
-DETAIL_REQUIRED = ("Say in the notes what the reduction is for (for example disability, phased return, "
-                   "co-working or court duty)")
 
 
 class Reduction(models.Model):
@@ -158,27 +149,9 @@ class Reduction(models.Model):
     def problems(self) -> dict[str, str]:
         """Every rules.md §2.3 problem with this reduction as it stands, by field (empty when valid).
 
-        The services call this on the reduction they are about to write (after working out hours from
-        a percentage and the reason's standard end date), so it is the one check of a stored reduction.
+        The rule is ``casework.rules.reductions.reduction_problems``, which the services also run (through
+        ``resolve_reduction``) on every reduction they write.
         """
-        reason = workload.ReductionReason(self.reason)
-        rule = workload.REDUCTION_REASONS[reason]
-        contracted = self.staff.contracted_hours
-        errors: dict[str, str] = {}
-        if self.percent is not None:
-            if not Decimal(0) <= self.percent <= Decimal(100):
-                errors["percent"] = PERCENT_OUT_OF_RANGE.format(maximum=100)
-            elif self.percent > rule.max_percent:
-                errors["percent"] = PERCENT_OVER_REASON.format(reason=rule.label.lower(), maximum=rule.max_percent)
-            else:
-                expected = workload.Reduction(percent=self.percent).hours_for(contracted)
-                if self.hours != expected:
-                    errors["hours"] = HOURS_DO_NOT_MATCH_PERCENT.format(
-                        hours=expected, percent=self.percent, contracted=contracted)
-        for problem in workload.validate_reduction(reason=reason, hours=self.hours, contracted_hours=contracted,
-                                                   start=self.start, end=self.end, notes=self.notes):
-            if not (problem.field == "hours" and "percent" in errors):  # one message for the percentage
-                errors.setdefault(problem.field, problem.message)
-        if reason == workload.ReductionReason.OTHER and not self.notes.strip():
-            errors.setdefault("notes", DETAIL_REQUIRED)
-        return errors
+        return reductions.reduction_problems(reason=self.reason, hours=self.hours, percent=self.percent,
+                                             start=self.start, end=self.end, notes=self.notes,
+                                             contracted_hours=self.staff.contracted_hours)

@@ -40,15 +40,27 @@ def test_django_otp_admin_is_gone_so_secrets_are_never_shown(admin_client):
     assert TOTPDevice.objects.exists()
 
 
-def test_adding_a_grant_in_the_admin_uses_the_service(admin_client):
+def test_adding_a_grant_in_the_admin_uses_the_service_and_waits_for_approval(admin_client):
     head = factories.HeadOfPduFactory()
     pdu = factories.PduFactory()
     response = admin_client.post("/admin/access/scopegrant/add/", {
-        "staff": head.pk, "role": "HEAD_OF_PDU", "pdu": pdu.pk, "starts_on": "2026-01-01", "reason": "Appointed"})
+        "staff": head.pk, "role": "HEAD_OF_PDU", "pdu": pdu.pk, "starts_on": "2026-01-01", "ends_on": "2026-12-31",
+        "reason": "Appointed"})
     assert response.status_code == 302, response.content[:2000]
     grant = ScopeGrant.objects.get()
-    assert grant.created_by == admin_client.admin_user
-    assert AuditEvent.objects.filter(action="access.grant_create").count() == 1
+    assert (grant.created_by, grant.status) == (admin_client.admin_user, "PENDING")
+    assert AuditEvent.objects.get(action="access.grant_request").after["status"] == "PENDING"
+    listed = admin_client.get("/admin/access/scopegrant/")
+    assert b"Waiting for approval" in listed.content
+
+
+def test_a_grant_needs_an_end_date_within_a_year(admin_client):
+    form = {"staff": factories.HeadOfPduFactory().pk, "role": "HEAD_OF_PDU", "pdu": factories.PduFactory().pk,
+            "starts_on": "2026-01-01", "reason": "Appointed"}
+    assert admin_client.post("/admin/access/scopegrant/add/", form).status_code == 200
+    too_long = admin_client.post("/admin/access/scopegrant/add/", {**form, "ends_on": "2027-06-30"})
+    assert b"A grant lasts at most a year" in too_long.content
+    assert not ScopeGrant.objects.exists() and not AuditEvent.objects.exists()
 
 
 def test_the_admin_shows_the_services_errors_and_writes_nothing(admin_client):
@@ -62,14 +74,18 @@ def test_the_admin_shows_the_services_errors_and_writes_nothing(admin_client):
 
 
 def test_an_existing_grant_can_only_be_ended(admin_client):
-    grant = factories.grant(factories.HeadOfPduFactory(), "HEAD_OF_PDU", pdu=factories.PduFactory())
+    grant = factories.grant(factories.HeadOfPduFactory(), "HEAD_OF_PDU", pdu=factories.PduFactory(),
+                            ends_on=dt.date(2026, 12, 31))
+    later = admin_client.post(f"/admin/access/scopegrant/{grant.pk}/change/",
+                              {"ends_on": "2027-03-31", "change_reason": "Carrying on"})
+    assert b"can only be brought forward" in later.content
     response = admin_client.post(f"/admin/access/scopegrant/{grant.pk}/change/",
                                  {"ends_on": "2026-06-30", "change_reason": "Left the post"})
     assert response.status_code == 302
     grant.refresh_from_db()
     assert grant.ends_on == dt.date(2026, 6, 30)
     event = AuditEvent.objects.get(action="access.grant_end")
-    assert event.before == {"ends_on": None} and event.after == {"ends_on": "2026-06-30"}
+    assert event.before == {"ends_on": "2026-12-31"} and event.after == {"ends_on": "2026-06-30"}
 
 
 def test_excluding_someone_from_a_case_in_the_admin(admin_client):
@@ -126,10 +142,14 @@ def test_changing_a_grade_and_adding_a_team_in_the_admin_is_audited_once(admin_c
     }
     response = admin_client.post(f"/admin/workforce/staff/{staff.pk}/change/", form)
     assert response.status_code == 302, response.content[:3000]
-    event = AuditEvent.objects.get()
-    assert (event.action, event.actor, event.object_id) == ("admin.change", admin_client.admin_user, str(staff.pk))
-    assert (event.before["grade"], event.after["grade"]) == ("PO", "SPO")
-    assert event.detail.startswith("Changed Grade. Added team membership")
+    # Through the workforce services: one row for the grade, one for the membership, nothing generic.
+    grade, membership = AuditEvent.objects.order_by("id")
+    assert (grade.action, grade.actor, grade.object_id) == ("workforce.staff_change", admin_client.admin_user,
+                                                            str(staff.pk))
+    assert (grade.before, grade.after) == ({"grade": "PO"}, {"grade": "SPO"})
+    assert (membership.action, membership.actor) == ("workforce.membership_add", admin_client.admin_user)
+    assert membership.after == {"staff": staff.pk, "team": team.pk, "role": "MANAGER", "start_date": "2026-01-05",
+                                "end_date": None}
 
 
 def test_making_someone_a_superuser_is_audited_without_the_password_hash(admin_client):

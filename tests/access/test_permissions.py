@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from casework.access.models import ApiToken, ScopeGrant
 from casework.access.policy import API_CLIENT_RULES, RULES, Perm
+from casework.record.models import CaseAccess
 from tests import factories
 from tests.pagecheck import CheckedClient
 
@@ -68,7 +70,7 @@ ROLE_PERMS: dict[str, set[Perm]] = {
     "pso": PRACTITIONER,
     "pqip": PRACTITIONER,
     "spo": READER | {Perm.CASE_EDIT, Perm.CONTACT_RECORD},
-    "head": READER,
+    "head": READER | {Perm.GRANT_APPROVE},
     "qa": READER,
     "inspector": READER,
     "admin": {Perm.SIGNED_IN, Perm.RULES_USE, Perm.API_SCHEMA, Perm.AUDIT_VIEW, Perm.ACCESS_MANAGE, Perm.ADMIN},
@@ -131,7 +133,7 @@ def all_routes() -> list[Route]:
 
 
 ROUTES = all_routes()
-KNOWN_KWARGS = {"crn", "code", "contact_id"}
+KNOWN_KWARGS = {"crn", "code", "contact_id", "grant_id"}
 
 
 def test_the_matrix_knows_how_to_fill_every_route():
@@ -195,7 +197,11 @@ def _build_world() -> dict:
     }
     ApiToken.objects.filter(client__name="expired").update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     ApiToken.objects.filter(client__name="revoked").update(revoked_at=timezone.now())
-    return {"people": people, "cases": cases, "contacts": contacts, "tokens": tokens,
+    # A request for access in the head's PDU, asked for by the administrator, waiting for approval.
+    request = factories.grant(factories.QualityAssuranceFactory(), "QUALITY_ASSURANCE", pdu=pdu, status="PENDING",
+                              ends_on=timezone.localdate() + dt.timedelta(days=30))
+    ScopeGrant.objects.filter(pk=request.pk).update(created_by=people["admin"].user)
+    return {"people": people, "cases": cases, "contacts": contacts, "tokens": tokens, "grant": request,
             "teams": {"in-scope": team_a, "out-of-scope": team_f, "excluded": team_a, "restricted": team_a}}
 
 
@@ -216,7 +222,8 @@ def client_for(role: str, world) -> tuple[CheckedClient, dict]:
 def url_for(route: Route, kind: str | None, world) -> str:
     values = {"crn": world["cases"][kind].crn if kind else None,
               "code": world["teams"][kind].code if kind else None,
-              "contact_id": world["contacts"][kind].pk if kind else None}
+              "contact_id": world["contacts"][kind].pk if kind else None,
+              "grant_id": world["grant"].pk}
     return reverse(route.name, kwargs={k: values[k] for k in route.kwargs})
 
 
@@ -290,7 +297,7 @@ def test_case_lists_show_the_case_in_scope(world, db, role):
 # The admin site: administrators with both factors only.
 
 
-@pytest.mark.parametrize("role, status", [*[pytest.param(r, 302, id=f"{r}-refused") for r in PEOPLE if r != "admin"],
+@pytest.mark.parametrize("role, status", [*[pytest.param(r, 403, id=f"{r}-refused") for r in PEOPLE if r != "admin"],
                                           pytest.param("admin", 200, id="admin-allowed")])
 def test_admin_site_is_for_administrators_only(world, db, role, status):
     client, _ = client_for(role, world)
@@ -302,6 +309,70 @@ def test_admin_site_login_is_casework_sign_in(client, db):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
+def _case_data_readable(client, world, headers=None) -> list[int]:
+    crn = world["cases"]["in-scope"].crn
+    return [client.get(reverse("case-overview", args=[crn])).status_code,
+            client.get(reverse("api-case-list")).status_code]
+
+
+def test_an_administrator_cannot_grant_themselves_access_in_the_admin(world, db):
+    """The finding: a national quality-assurance grant on their own staff record opened every case."""
+    admin = world["people"]["admin"]
+    client, _ = client_for("admin", world)
+    assert _case_data_readable(client, world) == [403, 403]
+    response = client.post("/admin/access/scopegrant/add/", {
+        "staff": admin.pk, "role": "QUALITY_ASSURANCE", "national": "on", "starts_on": "2026-01-01",
+        "ends_on": "2026-12-31", "reason": "Checking quality"})
+    assert response.status_code == 200
+    assert b"You cannot ask for access to cases for yourself" in response.content
+    assert not ScopeGrant.objects.filter(staff=admin).exists()
+    assert _case_data_readable(client, world) == [403, 403]
+    # Even written behind the admin's back, the grant waits for a second person and opens nothing.
+    ScopeGrant.objects.create(staff=admin, role="QUALITY_ASSURANCE", national=True, starts_on=dt.date(2026, 1, 1),
+                              ends_on=timezone.localdate(), reason="Myself", created_by=admin.user)
+    assert _case_data_readable(client, world) == [403, 403]
+
+
+def _admin_urls(world) -> list[str]:
+    from django.contrib import admin as django_admin
+
+    urls = []
+    for model in django_admin.site._registry:
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        urls += [base, f"{base}add/"]
+        first = model._default_manager.order_by("pk").first()
+        # Rule configuration versions hold no personal data (and their view page is another issue's).
+        if first is not None and model._meta.label_lower != "ruleset.ruleconfig":
+            urls.append(f"{base}{first.pk}/change/")
+    rules = CaseAccess.objects.filter(case__in=world["cases"].values())
+    urls += [f"/admin/record/caseaccess/{rule.pk}/change/" for rule in rules]
+    urls += [f"/admin/record/caseaccess/add/?case={case.pk}" for case in world["cases"].values()]
+    return urls
+
+
+def test_administrators_see_crns_and_never_a_persons_details_in_the_admin(world, db):
+    """The finding: the admin named the case beside any case id, and a restricted case on its access rule."""
+    from casework.audit.models import AuditEvent
+    from casework.audit.services import audit_record
+
+    restricted = world["cases"]["restricted"]
+    audit_record(actor=world["people"]["po"].user, action="case.update_personal_details", obj=restricted,
+                 crn=restricted.crn, before={"first_name": restricted.first_name, "date_of_birth": "1990-03-31"},
+                 after={"first_name": "Renamed", "email": "someone@example.com"})
+    client, _ = client_for("admin", world)
+    urls = [*_admin_urls(world), f"/admin/audit/auditevent/{AuditEvent.objects.order_by('pk').last().pk}/change/"]
+    details = [w for case in world["cases"].values() for w in (f"{case.first_name} {case.last_name}",
+                                                                 case.first_name)]
+    details += ["Renamed", "someone@example.com", "1990-03-31"]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (200, 403), (url, response.status_code)
+        shown = [d for d in details if re.search(rf"\b{re.escape(d)}\b", response.content.decode())]
+        assert not shown, f"{url} showed {shown}"
+    prefilled = client.get(f"/admin/record/caseaccess/add/?case={restricted.pk}")
+    assert restricted.crn.encode() in prefilled.content
+
+
 # Pages by role, from a fresh world per test (the original matrix, kept for its readable ids).
 
 
@@ -309,11 +380,9 @@ def test_admin_site_login_is_casework_sign_in(client, db):
 def people(db):
     team = factories.TeamFactory()
     head = factories.HeadOfPduFactory(user__username="head")
-    ScopeGrant.objects.create(staff=head, role="HEAD_OF_PDU", pdu=team.pdu, starts_on=dt.date(2020, 1, 1),
-                              reason="Head of PDU")
+    factories.grant(head, "HEAD_OF_PDU", pdu=team.pdu)
     qa = factories.StaffFactory(grade="QA", user__username="qa")
-    ScopeGrant.objects.create(staff=qa, role="QUALITY_ASSURANCE", region=team.pdu.region,
-                              starts_on=dt.date(2020, 1, 1), reason="QA")
+    factories.grant(qa, "QUALITY_ASSURANCE", region=team.pdu.region)
     return {
         "team": team,
         "po": factories.StaffFactory(team=team, user__username="po"),
@@ -334,7 +403,8 @@ MATRIX = {
     "team-list": [302, 200, 200, 200, 200, 200, 200, 403],
     "search": [302, 200, 200, 200, 200, 200, 200, 403],
     "audit-log": [302, 403, 403, 403, 403, 403, 403, 200],
-    "admin:index": [302, 302, 302, 302, 302, 302, 302, 200],
+    "access-requests": [302, 403, 403, 403, 403, 200, 403, 403],
+    "admin:index": [302, 403, 403, 403, 403, 403, 403, 200],
 }
 
 

@@ -12,6 +12,7 @@ from casework.access import services
 from casework.access.models import InspectionExercise, Role, ScopeGrant
 from casework.access.viewer import viewer_for
 from casework.access.visibility import can_change, visible_cases
+from casework.audit.models import AuditEvent
 from casework.core.errors import DomainValidationError, NotPermittedError
 from casework.record import services as record_services
 from casework.record.models import Case
@@ -33,7 +34,20 @@ def w():
         "case": factories.AllocatedCaseFactory(manager=po),
         "elsewhere": factories.AllocatedCaseFactory(manager=factories.StaffFactory(team=other_pdu_team)),
         "inspector": factories.InspectorFactory(),
+        "head": _head_of(team.pdu),
     }
+
+
+def _head_of(pdu):
+    head = factories.HeadOfPduFactory()
+    factories.grant(head, "HEAD_OF_PDU", pdu=pdu)
+    return head
+
+
+def approved(w, grant, *, by=None):
+    """``grant`` approved by the head of ``w``'s PDU (or ``by``)."""
+    return services.scope_grant_decide(grant=grant, approve=True, by=by or w["head"].user, reason="",
+                                       today=TODAY)
 
 
 def exercise(w, **overrides):
@@ -54,12 +68,15 @@ def test_an_inspector_grant_takes_the_exercise_scope_and_dates(w):
     grant = services.scope_grant_create(staff=w["inspector"], role=Role.INSPECTOR, exercise=ex, reason="Lead",
                                         by=w["admin"])
     assert (grant.pdu, grant.starts_on, grant.ends_on) == (w["pdu"], ex.starts_on, ex.ends_on)
+    assert seen(w["inspector"], TODAY) == set()  # not until a second person approves
+    approved(w, grant)
     assert seen(w["inspector"], TODAY) == {w["case"].crn}
 
 
 def test_an_inspector_sees_nothing_before_or_after_the_exercise(w):
     ex = exercise(w)
-    services.scope_grant_create(staff=w["inspector"], role=Role.INSPECTOR, exercise=ex, reason="Lead", by=w["admin"])
+    approved(w, services.scope_grant_create(staff=w["inspector"], role=Role.INSPECTOR, exercise=ex, reason="Lead",
+                                            by=w["admin"]))
     assert seen(w["inspector"], ex.starts_on - dt.timedelta(days=1)) == set()
     assert seen(w["inspector"], ex.ends_on + dt.timedelta(days=1)) == set()
     services.inspection_exercise_end(exercise=ex, ends_on=TODAY - dt.timedelta(days=1), by=w["admin"])
@@ -73,7 +90,9 @@ def test_an_inspector_reads_but_never_writes(w, client):
     inspector = factories.StaffFactory(team=w["team"])
     Case.objects.filter(pk=w["case"].pk).update(manager=inspector)
     case = Case.objects.get(pk=w["case"].pk)
-    services.scope_grant_create(staff=inspector, role=Role.INSPECTOR, exercise=ex, reason="Seconded", by=w["admin"])
+    grant = services.scope_grant_create(staff=inspector, role=Role.INSPECTOR, exercise=ex, reason="Seconded",
+                                        by=w["admin"])
+    services.scope_grant_decide(grant=grant, approve=True, by=w["head"].user, reason="")
     viewer = viewer_for(inspector.user)
     assert viewer.read_only and not can_change(viewer, case)
     client.force_login(inspector.user)
@@ -100,8 +119,8 @@ def test_an_inspector_grant_must_lie_inside_the_exercise_scope(w, scope, message
 
 def test_an_inspector_grant_may_be_narrower_than_the_exercise(w):
     ex = exercise(w, pdu=None, region=w["region"], name="Regional inspection")
-    services.scope_grant_create(staff=w["inspector"], role=Role.INSPECTOR, exercise=ex, reason="x", by=w["admin"],
-                                team=w["team"])
+    approved(w, services.scope_grant_create(staff=w["inspector"], role=Role.INSPECTOR, exercise=ex, reason="x",
+                                            by=w["admin"], team=w["team"]))
     assert seen(w["inspector"], TODAY) == {w["case"].crn}
 
 
@@ -116,11 +135,11 @@ def test_an_inspector_grant_must_lie_inside_the_exercise_dates(w):
 def test_inspectors_need_an_exercise_and_others_must_not_have_one(w):
     with pytest.raises(DomainValidationError) as exc:
         services.scope_grant_create(staff=w["inspector"], role=Role.INSPECTOR, reason="x", by=w["admin"],
-                                    pdu=w["pdu"], starts_on=TODAY)
+                                    pdu=w["pdu"], starts_on=TODAY, ends_on=TODAY)
     assert exc.value.errors == {"exercise": services.INSPECTOR_NEEDS_EXERCISE}
     with pytest.raises(DomainValidationError) as exc:
         services.scope_grant_create(staff=w["po"], role=Role.HEAD_OF_PDU, reason="x", by=w["admin"],
-                                    pdu=w["pdu"], starts_on=TODAY, exercise=exercise(w))
+                                    pdu=w["pdu"], starts_on=TODAY, ends_on=TODAY, exercise=exercise(w))
     assert exc.value.errors == {"exercise": services.EXERCISE_ONLY_FOR_INSPECTORS}
 
 
@@ -153,7 +172,8 @@ def test_exercise_validation(w, kwargs, field, message):
 def test_grants_are_ended_not_deleted(w):
     head = factories.HeadOfPduFactory()
     grant = services.scope_grant_create(staff=head, role=Role.HEAD_OF_PDU, pdu=w["pdu"], starts_on=TODAY,
-                                        reason="Appointed", by=w["admin"])
+                                        ends_on=TODAY + dt.timedelta(days=90), reason="Appointed", by=w["admin"])
+    approved(w, grant, by=_national_approver().user)
     assert w["case"].crn in seen(head, TODAY)
     services.scope_grant_end(grant=grant, ends_on=TODAY, reason="Moved on", by=w["admin"])
     assert seen(head, TODAY + dt.timedelta(days=1)) == set()
@@ -161,10 +181,107 @@ def test_grants_are_ended_not_deleted(w):
         services.scope_grant_end(grant=grant, ends_on=TODAY - dt.timedelta(days=1), reason="x", by=w["admin"])
 
 
+def _national_approver():
+    lead = factories.QualityAssuranceFactory()
+    factories.grant(lead, "QUALITY_ASSURANCE", national=True)
+    return lead
+
+
+def _request(w, **overrides):
+    values = {"staff": factories.QualityAssuranceFactory(), "role": Role.QUALITY_ASSURANCE, "pdu": w["pdu"],
+              "starts_on": TODAY, "ends_on": TODAY + dt.timedelta(days=30), "reason": "Audit of the PDU",
+              "by": w["admin"]}
+    return services.scope_grant_create(**{**values, **overrides})
+
+
+def test_an_administrator_cannot_ask_for_access_for_themselves(w):
+    admin_staff = w["admin"].staff
+    with pytest.raises(NotPermittedError) as exc:
+        _request(w, staff=admin_staff, national=True, pdu=None)
+    assert str(exc.value) == services.NOT_FOR_YOURSELF
+    assert not ScopeGrant.objects.filter(staff=admin_staff).exists()
+
+
+def test_a_self_grant_made_behind_the_service_still_opens_nothing_until_approved(w):
+    """The finding: an administrator's national grant on their own record read every case."""
+    grant = ScopeGrant.objects.create(staff=w["admin"].staff, role=Role.QUALITY_ASSURANCE, national=True,
+                                      starts_on=TODAY, ends_on=TODAY, reason="Myself", created_by=w["admin"])
+    assert seen(w["admin"].staff, TODAY) == set()
+    with pytest.raises(NotPermittedError) as exc:
+        services.scope_grant_decide(grant=grant, approve=True, by=w["admin"], reason="", today=TODAY)
+    assert str(exc.value) == services.OWN_GRANT
+    assert ScopeGrant.objects.get(pk=grant.pk).status == "PENDING"
+
+
+def test_the_requester_cannot_approve_and_neither_can_someone_without_authority(w):
+    # An administrator who is also a head of PDU asks for a grant in their own PDU: someone else decides.
+    asker = factories.AdminStaffFactory()
+    factories.grant(asker, "HEAD_OF_PDU", pdu=w["pdu"])
+    grant = _request(w, by=asker.user)
+    with pytest.raises(NotPermittedError) as exc:
+        services.scope_grant_decide(grant=grant, approve=True, by=asker.user, reason="", today=TODAY)
+    assert str(exc.value) == services.OWN_REQUEST
+    for outsider in (w["po"], _head_of(w["other_pdu"]), factories.AdminStaffFactory()):
+        with pytest.raises(NotPermittedError) as exc:
+            services.scope_grant_decide(grant=grant, approve=True, by=outsider.user, reason="", today=TODAY)
+        assert str(exc.value) == services.NO_AUTHORITY
+    assert not AuditEvent.objects.filter(action="access.grant_approve").exists()
+
+
+@pytest.mark.parametrize("scope", [{"national": True, "pdu": None}, {"region": "region", "pdu": None}],
+                         ids=["national", "region"])
+def test_national_and_regional_grants_need_national_authority(w, scope):
+    grant = _request(w, **{k: w[v] if isinstance(v, str) else v for k, v in scope.items()})
+    with pytest.raises(NotPermittedError):
+        services.scope_grant_decide(grant=grant, approve=True, by=w["head"].user, reason="", today=TODAY)
+    services.scope_grant_decide(grant=grant, approve=True, by=_national_approver().user, reason="", today=TODAY)
+    assert ScopeGrant.objects.get(pk=grant.pk).status == "APPROVED"
+
+
+def test_approval_and_rejection_are_audited_and_final(w):
+    grant = _request(w)
+    assert AuditEvent.objects.get(action="access.grant_request").after["status"] == "PENDING"
+    with pytest.raises(DomainValidationError) as exc:
+        services.scope_grant_decide(grant=grant, approve=False, by=w["head"].user, reason=" ", today=TODAY)
+    assert exc.value.errors == {"reason": services.REASON_REQUIRED}
+    approved(w, grant)
+    grant.refresh_from_db()
+    assert (grant.status, grant.decided_by, grant.decided_at is not None) == ("APPROVED", w["head"].user, True)
+    event = AuditEvent.objects.get(action="access.grant_approve")
+    assert (event.actor, event.before, event.after["status"]) == (w["head"].user, {"status": "PENDING"}, "APPROVED")
+    with pytest.raises(DomainValidationError) as exc:
+        services.scope_grant_decide(grant=grant, approve=False, by=w["head"].user, reason="Changed my mind",
+                                    today=TODAY)
+    assert exc.value.errors == {"decision": services.NOT_PENDING}
+    other = _request(w)
+    services.scope_grant_decide(grant=other, approve=False, by=w["head"].user, reason="Not needed", today=TODAY)
+    assert ScopeGrant.objects.get(pk=other.pk).status == "REJECTED"
+    assert AuditEvent.objects.get(action="access.grant_reject").detail.endswith("Not needed")
+    assert seen(other.staff, TODAY) == set()
+
+
+def test_a_grant_past_its_end_date_cannot_be_approved(w):
+    grant = _request(w, starts_on=TODAY - dt.timedelta(days=10), ends_on=TODAY - dt.timedelta(days=1))
+    with pytest.raises(DomainValidationError) as exc:
+        approved(w, grant)
+    assert exc.value.errors == {"decision": services.GRANT_ENDED}
+    assert grant.status_on(TODAY) == "EXPIRED"
+
+
+@pytest.mark.parametrize("ends_on, message", [
+    (None, services.END_REQUIRED),
+    (TODAY + dt.timedelta(days=367), services.GRANT_TOO_LONG),
+])
+def test_every_grant_ends_within_a_year(w, ends_on, message):
+    with pytest.raises(DomainValidationError) as exc:
+        _request(w, ends_on=ends_on)
+    assert exc.value.errors["ends_on"] == message
+
+
 def test_only_administrators_change_access(w):
     with pytest.raises(NotPermittedError):
         services.scope_grant_create(staff=w["po"], role=Role.HEAD_OF_PDU, pdu=w["pdu"], starts_on=TODAY,
-                                    reason="Promoting myself", by=w["po"].user)
+                                    ends_on=TODAY, reason="Promoting myself", by=w["po"].user)
     with pytest.raises(NotPermittedError):
         exercise(w, by=w["po"].user)
 

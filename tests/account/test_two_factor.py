@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+from django.core import mail
 from django.core.checks import Warning as CheckWarning
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -13,8 +16,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework.account import services
 from casework.account.checks import second_factor_enforced
+from casework.account.models import EnrolmentCode
 from casework.audit.models import AuditEvent
-from casework.core.errors import NotPermittedError
+from casework.core.errors import DomainValidationError, NotPermittedError
 from casework.web.views.two_factor import SETUP_KEY
 from tests import factories
 from tests.factories import PASSWORD
@@ -35,7 +39,7 @@ def team(db):
 
 @pytest.fixture
 def spo(team):
-    return factories.SpoFactory(team=team, user__username="lead")
+    return factories.SpoFactory(team=team, user__username="lead", email="lead.officer@probation.example")
 
 
 def sign_in(client, username, next_url=""):
@@ -69,6 +73,12 @@ def test_an_spo_without_an_app_is_sent_to_set_one_up_and_can_do_nothing_else(cli
     assert api.status_code == 403 and "security code" in api.json()["error"]["message"]
 
 
+def emailed_code(address: str) -> str:
+    """The enrolment code in the last email sent to ``address``."""
+    (message,) = [m for m in mail.outbox if m.to == [address]][-1:]
+    return re.search(r"\b([A-Z2-9]{5}-[A-Z2-9]{5})\b", message.body).group(1)
+
+
 def test_setting_up_shows_a_qr_code_secret_and_uri_then_checks_a_code(client, spo):
     sign_in(client, "lead", next_url=reverse("team-list"))
     page = client.get(reverse("two-factor-setup") + "?next=" + reverse("team-list"))
@@ -80,16 +90,128 @@ def test_setting_up_shows_a_qr_code_secret_and_uri_then_checks_a_code(client, sp
     assert page.context["uri"].startswith("otpauth://totp/Casework%3Alead?secret=")
     assert "issuer=Casework" in page.context["uri"]
 
-    wrong = client.post(reverse("two-factor-setup"), {"code": wrong_code_for_key(key), "next": reverse("team-list")})
+    sent = client.post(reverse("two-factor-setup") + "?next=" + reverse("team-list"), {"action": "send"})
+    assert sent["Location"] == reverse("two-factor-setup") + "?next=%2Fteams%2F"
+    enrolment = emailed_code(spo.email)
+    wrong = client.post(reverse("two-factor-setup"), {"enrolment_code": enrolment, "code": wrong_code_for_key(key),
+                                                      "next": reverse("team-list")})
     assert b"Enter a correct security code" in wrong.content
     assert not TOTPDevice.objects.filter(user=spo.user).exists()
 
-    done = client.post(reverse("two-factor-setup"), {"code": code_for_key(key), "next": reverse("team-list")})
+    done = client.post(reverse("two-factor-setup"), {"enrolment_code": enrolment.lower(), "code": code_for_key(key),
+                                                     "next": reverse("team-list")})
     assert done.status_code == 302 and done["Location"] == reverse("team-list")
     device = TOTPDevice.objects.get(user=spo.user)
     assert device.confirmed and device.key == key
     assert client.get(reverse("team-list")).status_code == 200
-    assert actions() == ["auth.sign_in", "auth.second_factor_enrolled"]
+    assert actions() == ["auth.sign_in", "auth.enrolment_code_sent", "auth.second_factor_enrolled"]
+
+
+# Enrolment codes: the password alone never sets up a second factor.
+
+
+def test_the_password_alone_cannot_set_up_an_app(client, spo):
+    """The finding: the first set-up (and the one after a reset) needed nothing but the password."""
+    sign_in(client, "lead")
+    client.get(reverse("two-factor-setup"))
+    key = client.session[SETUP_KEY]
+    response = client.post(reverse("two-factor-setup"), {"code": code_for_key(key)})
+    assert response.status_code == 200 and b"govuk-error-summary" in response.content
+    assert b"Enter the enrolment code from the email we sent you" in response.content
+    guessed = client.post(reverse("two-factor-setup"), {"enrolment_code": "ABCDE-FGHJK", "code": code_for_key(key)})
+    assert b"Enter a correct enrolment code" in guessed.content
+    assert not TOTPDevice.objects.filter(user=spo.user).exists()
+    assert client.get(reverse("team-list"))["Location"].startswith(reverse("two-factor"))
+    with pytest.raises(DomainValidationError):
+        services.second_factor_enrol(user=spo.user, key=key, token=code_for_key(key), enrolment_code="")
+
+
+def test_after_a_reset_a_new_enrolment_code_is_needed(client, spo):
+    admin = factories.AdminStaffFactory()
+    first = services.enrolment_code_issue(user=spo.user, by=admin.user)
+    services.second_factor_enrol(user=spo.user, key="ab" * 20, token=code_for_key("ab" * 20), enrolment_code=first)
+    services.second_factor_reset(user=spo.user, by=admin.user)
+    sign_in(client, "lead")
+    client.get(reverse("two-factor-setup"))
+    key = client.session[SETUP_KEY]
+    reused = client.post(reverse("two-factor-setup"), {"enrolment_code": first, "code": code_for_key(key)})
+    assert b"Enter a correct enrolment code" in reused.content  # single use
+    second = services.enrolment_code_issue(user=spo.user, by=admin.user)
+    done = client.post(reverse("two-factor-setup"), {"enrolment_code": second, "code": code_for_key(key)})
+    assert done.status_code == 302
+
+
+def test_codes_are_hashed_at_rest_single_use_and_expire(spo):
+    admin = factories.AdminStaffFactory()
+    code = services.enrolment_code_issue(user=spo.user, by=admin.user)
+    row = EnrolmentCode.objects.get(user=spo.user)
+    assert code.replace("-", "") not in row.digest and row.digest.count("$") >= 2  # a salted hash, not the code
+    assert row.expires_at - row.created_at == dt.timedelta(hours=24) and row.issued_by == admin.user
+    later = timezone.now() + dt.timedelta(hours=24, seconds=1)
+    with pytest.raises(DomainValidationError) as exc:
+        services.second_factor_enrol(user=spo.user, key="ab" * 20, token=code_for_key("ab" * 20),
+                                     enrolment_code=code, now=later)
+    assert exc.value.errors == {"enrolment_code": services.ENROLMENT_CODE_WRONG}
+    services.second_factor_enrol(user=spo.user, key="ab" * 20, token=code_for_key("ab" * 20), enrolment_code=code)
+    assert EnrolmentCode.objects.get(user=spo.user).used_at is not None
+
+
+def test_five_wrong_codes_use_a_code_up(spo):
+    code = services.enrolment_code_issue(user=spo.user, by=factories.AdminStaffFactory().user)
+    for _ in range(services.ENROLMENT_CODE_MAX_ATTEMPTS):
+        with pytest.raises(DomainValidationError):
+            services.second_factor_enrol(user=spo.user, key="ab" * 20, token=code_for_key("ab" * 20),
+                                         enrolment_code="ZZZZZ-ZZZZZ")
+    with pytest.raises(DomainValidationError):
+        services.second_factor_enrol(user=spo.user, key="ab" * 20, token=code_for_key("ab" * 20),
+                                     enrolment_code=code)
+    assert actions().count("auth.enrolment_code_failed") == services.ENROLMENT_CODE_MAX_ATTEMPTS + 1
+
+
+def test_codes_go_only_to_the_work_email_on_record_at_most_once_a_minute(client, spo):
+    sign_in(client, "lead")
+    client.post(reverse("two-factor-setup"), {"action": "send", "email": "attacker@example.com"})
+    assert [m.to for m in mail.outbox] == [[spo.email]]
+    again = client.post(reverse("two-factor-setup"), {"action": "send"})
+    assert again.status_code == 200 and b"We sent a code less than a minute ago" in again.content
+    assert len(mail.outbox) == 1
+    event = AuditEvent.objects.get(action="auth.enrolment_code_sent")
+    assert spo.email not in event.detail and event.detail.endswith(spo.email.split("@")[1])
+
+
+def test_without_a_work_email_the_page_says_to_ask_an_administrator(client, team):
+    lead = factories.SpoFactory(team=team, user__username="noemail", email="", user__email="")
+    sign_in(client, "noemail")
+    page = client.get(reverse("two-factor-setup"))
+    assert b"ask an administrator for an enrolment code" in page.content
+    refused = client.post(reverse("two-factor-setup"), {"action": "send"})
+    assert b"There is no work email on your record" in refused.content and not mail.outbox
+    assert not EnrolmentCode.objects.filter(user=lead.user).exists()
+
+
+def test_an_administrator_issues_codes_for_others_only_and_it_is_audited(spo, capsys):
+    admin = factories.AdminStaffFactory(user__username="itadmin")
+    with pytest.raises(NotPermittedError):
+        services.enrolment_code_issue(user=admin.user, by=admin.user)
+    with pytest.raises(NotPermittedError):
+        services.enrolment_code_issue(user=admin.user, by=spo.user)
+    call_command("enrolmentcode", "lead", "--by", "itadmin")
+    code = re.search(r"([A-Z2-9]{5}-[A-Z2-9]{5})", capsys.readouterr().out).group(1)
+    event = AuditEvent.objects.get(action="auth.enrolment_code_issued")
+    assert (event.actor, event.object_id) == (admin.user, str(spo.user.pk))
+    assert code not in str(event.after) and code not in event.detail
+    services.second_factor_enrol(user=spo.user, key="ab" * 20, token=code_for_key("ab" * 20), enrolment_code=code)
+
+
+def test_the_admin_action_shows_a_code_once(client, spo):
+    admin = factories.AdminStaffFactory()
+    factories.sign_in_fully(client, admin.user)
+    response = client.post("/admin/account/user/", {"action": "issue_enrolment_code",
+                                                   "_selected_action": [spo.user.pk]})
+    assert response.status_code == 200
+    code = re.search(rb"([A-Z2-9]{5}-[A-Z2-9]{5})", response.content).group(1).decode()
+    assert AuditEvent.objects.filter(action="auth.enrolment_code_issued", actor=admin.user).count() == 1
+    services.second_factor_enrol(user=spo.user, key="ab" * 20, token=code_for_key("ab" * 20), enrolment_code=code)
 
 
 def test_after_set_up_each_sign_in_asks_for_a_code(client, spo):
@@ -171,7 +293,7 @@ def test_an_unconfirmed_session_cannot_replace_the_app(client, spo):
     response = client.get(reverse("two-factor-setup"))
     assert response["Location"].startswith(reverse("two-factor"))
     with pytest.raises(NotPermittedError):
-        services.second_factor_enrol(user=spo.user, key="00" * 20, token="123456")
+        services.second_factor_enrol(user=spo.user, key="00" * 20, token="123456", enrolment_code="ABCDE-FGHJK")
 
 
 def test_an_administrator_resets_a_lost_app_and_the_person_sets_up_again(client, spo):

@@ -1,18 +1,24 @@
-"""Every service that writes leaves exactly one audit row, with the right actor, in the same transaction.
+"""Every write in casework/ is made by an audited service, in the same transaction as its audit row.
 
-Services are found by module name (``casework.<app>.services``); a new public function there fails
-``test_every_service_is_exercised_here`` until it is added to ``CALLS`` (or, if it writes nothing,
-to ``HELPERS``).
+Two halves. ``test_no_write_outside_services`` reads the source (an AST scan of every module in
+casework/) for ORM and SQL write calls and fails for any outside a services module, a migration or
+the allowances listed with their reasons in ``ALLOWED``. Then every public function of a services
+module is called here (``CALLS``) and must leave exactly one audit row with the right actor;
+``test_every_service_is_exercised_here`` fails for a new one until it is added (or, if it writes
+nothing, listed in ``HELPERS``).
 """
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import importlib
 import inspect
+import pathlib
 import pkgutil
 
 import pytest
+from django.apps import apps
 from django.db import IntegrityError
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -24,7 +30,7 @@ from casework.account import services as account
 from casework.audit import services as audit
 from casework.audit.models import AuditEvent
 from casework.core.errors import NotPermittedError
-from casework.record.models import CaseAccess, Contact
+from casework.record.models import Case, CaseAccess, Contact
 from casework.ruleset.selectors import active_config
 from tests import factories
 
@@ -34,8 +40,139 @@ pytestmark = pytest.mark.django_db
 HELPERS = {
     "casework.audit.services.changes",
     "casework.record.services.name_key",
-    "casework.record.services.years_before",
+    "casework.workforce.services.membership_problems",
 }
+
+# --- Finding writes in the source ----------------------------------------------------------------
+
+ROOT = pathlib.Path(casework.__file__).parent
+# Always a write to the database, whatever they are called on.
+WRITE_METHODS = {"save", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
+# ``Manager.create`` and ``QuerySet.update`` take keyword arguments only; with a positional argument
+# the call is a dict's or a set's (``attrs.update({...})``), which writes nothing.
+KEYWORD_ONLY_WRITES = {"create", "update"}
+# Raw SQL through a cursor (``copy`` is psycopg's COPY, which always names its statement).
+SQL_METHODS = {"execute", "executemany", "executescript"}
+# Writes through a many-to-many relation (``user.groups.add(group)``): every list and set has these
+# methods too, so they count only on the name of a many-to-many field or its reverse.
+RELATION_METHODS = {"add", "remove", "set", "clear"}
+RELATIONS = {name for model in apps.get_models() for field in model._meta.get_fields() if field.many_to_many
+             for name in (field.name, getattr(field, "get_accessor_name", lambda: None)()) if name}
+
+# Where writes may be made without going through a service, and why. Everything else must call one.
+SERVICES = "an audited service: one transaction with its audit row (exercised one by one below)"
+MIGRATIONS = "a schema or seed-data migration, run by whoever deploys before anyone signs in"
+DEMO = ("the demo world generator (`casework demo`): writes made-up staff and people in bulk into a database "
+        "holding no real data; nothing real to audit")
+ALLOWED: dict[tuple[str, str | None], str] = {
+    ("demo/builder.py", None): DEMO,
+    ("demo/world.py", None): DEMO,
+    ("demo/national.py", None): "the national-scale generator (`casework generate`): made-up rows in bulk and "
+                                "COPY into an empty database, for benchmarks; nothing real to audit",
+    ("access/scope_cache.py", "bump_access_version"): "a counter that makes kept access scopes stale, bumped when "
+                                                      "a membership, grant or staff record changes; that change "
+                                                      "is the audited write, this is derived from it",
+    ("audit/models.py", "AuditEvent.save"): "the audit row's own save refusing any change to a stored row "
+                                            "(append-only) before Django inserts it: the write audit_record makes",
+}
+
+
+def _is_write(call: ast.Call) -> bool:
+    if not isinstance(call.func, ast.Attribute):
+        return False
+    name = call.func.attr
+    if name in WRITE_METHODS:
+        # ``form.save(commit=False)`` builds an unsaved instance (the service then writes it).
+        return not any(k.arg == "commit" and isinstance(k.value, ast.Constant) and k.value.value is False
+                       for k in call.keywords)
+    if name in KEYWORD_ONLY_WRITES:
+        return not call.args
+    if name in RELATION_METHODS:
+        return isinstance(call.func.value, ast.Attribute) and call.func.value.attr in RELATIONS
+    return name in SQL_METHODS or (name == "copy" and bool(call.args))
+
+
+class _WriteFinder(ast.NodeVisitor):
+    """Every write call in a module, with the qualified name of the function it is in."""
+
+    def __init__(self):
+        self.scope: list[str] = []
+        self.found: list[tuple[str | None, int, str]] = []
+
+    def _nested(self, node):
+        self.scope.append(node.name)
+        self.generic_visit(node)
+        self.scope.pop()
+
+    visit_ClassDef = visit_FunctionDef = visit_AsyncFunctionDef = _nested
+
+    def visit_Call(self, node: ast.Call):
+        if _is_write(node):
+            self.found.append((".".join(self.scope) or None, node.lineno, ast.unparse(node)[:100]))
+        self.generic_visit(node)
+
+
+def writes_in_source() -> list[tuple[str, str | None, int, str]]:
+    """``(path under casework/, function, line, call)`` for every write call in casework/'s modules."""
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        finder = _WriteFinder()
+        finder.visit(ast.parse(path.read_text(), filename=str(path)))
+        found += [(path.relative_to(ROOT).as_posix(), *write) for write in finder.found]
+    return found
+
+
+def allowance(path: str, function: str | None) -> str | None:
+    """Why a write at ``path`` in ``function`` is allowed, or None if it must go through a service."""
+    parts = path.split("/")
+    if parts[-1] == "services.py" or "services" in parts[:-1]:
+        return SERVICES
+    if "migrations" in parts:
+        return MIGRATIONS
+    return ALLOWED.get((path, None)) or ALLOWED.get((path, function))
+
+
+def test_no_write_outside_services():
+    outside = [f"casework/{path}:{line} in {function or 'module'}: {call}"
+               for path, function, line, call in writes_in_source() if allowance(path, function) is None]
+    assert outside == [], "writes outside services: move them into an audited service\n" + "\n".join(outside)
+
+
+def test_every_allowance_is_still_needed():
+    used = {(path, function) for path, function, _, _ in writes_in_source()}
+    stale = [key for key in ALLOWED if not any(p == key[0] and key[1] in (None, f) for p, f in used)]
+    assert stale == []
+
+
+def test_the_scan_finds_each_kind_of_write():
+    """The scan itself: each shape of write is found, and look-alikes that write nothing are not."""
+    source = """
+def f(case, qs, cursor, form, attrs):
+    case.save()
+    qs.delete()
+    Case.objects.create(crn="X")
+    qs.filter(pk=1).update(tier="A1")
+    Case.objects.bulk_create([])
+    Case.objects.bulk_update([], ["tier"])
+    Case.objects.get_or_create(crn="X")
+    Case.objects.update_or_create(crn="X")
+    cursor.execute("DELETE FROM record_case")
+    cursor.copy("COPY record_case FROM STDIN")
+    user.groups.add(group)
+    form.save(commit=False)
+    attrs.update({"a": 1})
+    request.GET.copy()
+    roles.add(role)
+"""
+    finder = _WriteFinder()
+    finder.visit(ast.parse(source))
+    assert [line for _, line, _ in finder.found] == list(range(3, 14))
+    assert allowance("record/views.py", "f") is None
+    assert allowance("record/services.py", "f") == SERVICES
+
+
+def test_many_to_many_relations_are_known_to_the_scan():
+    assert {"groups", "user_permissions"} <= RELATIONS
 
 
 def discovered_services() -> set[str]:
@@ -75,6 +212,19 @@ def _token(w):
                                   expires_at=timezone.now() + dt.timedelta(days=30))[0]
 
 
+def _head(w):
+    """A head of the team's PDU (who may approve grants there), kept in ``w`` as "head"."""
+    w["head"] = factories.HeadOfPduFactory()
+    factories.grant(w["head"], "HEAD_OF_PDU", pdu=w["team"].pdu)
+    return w["head"]
+
+
+def _newcomer(w):
+    """Someone with a work email and no authenticator app yet, kept in ``w`` as "new"."""
+    w["new"] = factories.StaffFactory(email="new.officer@probation.example")
+    return w["new"]
+
+
 def _device(w):
     return factories.authenticator_for(w["po"].user)
 
@@ -83,7 +233,15 @@ def _device(w):
 CALLS = {
     "casework.access.services.scope_grant_create": (
         lambda w: {"staff": w["other"], "role": "HEAD_OF_PDU", "pdu": w["team"].pdu, "starts_on": dt.date(2026, 1, 1),
-                   "reason": "Acting head", "by": w["admin"].user}, "admin", "access.grant_create"),
+                   "ends_on": dt.date(2026, 12, 31), "reason": "Acting head", "by": w["admin"].user}, "admin",
+        "access.grant_request"),
+    "casework.access.services.scope_grant_decide": (
+        lambda w: {"grant": factories.grant(w["other"], "HEAD_OF_PDU", pdu=w["team"].pdu, status="PENDING"),
+                   "approve": True, "reason": "", "by": _head(w).user}, "head", "access.grant_approve"),
+    "casework.access.services.restricted_cases_listed": (
+        lambda w: {"cases": [w["case"], factories.restrict(factories.AllocatedCaseFactory(manager=w["po"]),
+                                                           permitted=[w["po"]])],
+                   "by": w["po"].user, "page": "search results"}, "po", "case.view_restricted"),
     "casework.access.services.scope_grant_end": (
         lambda w: {"grant": factories.grant(w["other"], "HEAD_OF_PDU", pdu=w["team"].pdu),
                    "ends_on": dt.date(2026, 2, 1), "reason": "Left", "by": w["admin"].user}, "admin",
@@ -123,8 +281,13 @@ CALLS = {
     "casework.account.services.sign_out_record": (
         lambda w: {"user": w["po"].user, "reason": account.SignOutReason.USER}, "po", "auth.sign_out"),
     "casework.account.services.second_factor_enrol": (
-        lambda w: {"user": w["po"].user, "key": "ab" * 20, "token": _code_for("ab" * 20)}, "po",
+        lambda w: {"user": w["po"].user, "key": "ab" * 20, "token": _code_for("ab" * 20),
+                   "enrolment_code": account.enrolment_code_issue(user=w["po"].user, by=w["admin"].user)}, "po",
         "auth.second_factor_enrolled"),
+    "casework.account.services.enrolment_code_send": (
+        lambda w: {"user": _newcomer(w).user}, "new", "auth.enrolment_code_sent"),
+    "casework.account.services.enrolment_code_issue": (
+        lambda w: {"user": w["po"].user, "by": w["admin"].user}, "admin", "auth.enrolment_code_issued"),
     "casework.account.services.second_factor_verify": (
         lambda w: {"user": w["po"].user, "token": factories.current_code(_device(w))}, "po",
         "auth.second_factor_verified"),
@@ -156,10 +319,53 @@ CALLS = {
     "casework.workforce.services.end_reduction": (
         lambda w: {"reduction": factories.ReductionFactory(staff=w["po"]), "end": dt.date(2026, 9, 30),
                    "by": w["admin"].user}, "admin", "workforce.reduction_end"),
+    "casework.account.services.administrator_create": (
+        lambda w: {"username": "new-admin", "password": "a long pass phrase 4 tests", "email": "a@example.org"},
+        None, "account.administrator_create"),
+    "casework.audit.services.audit_record_many": (
+        lambda w: {"actor": w["po"].user, "action": "test.bulk",
+                   "entries": [audit.AuditEntry(obj=w["case"], crn=w["case"].crn, before={"a": 1}, after={"a": 2})]},
+        "po", "test.bulk"),
+    "casework.record.services.tier_recalculate": (
+        lambda w: {"case": _stale_tier(w), "trigger": "test", "by": w["po"].user}, "po", "case.tier_recalculated"),
+    "casework.record.services.tier_recalculate_many": (
+        lambda w: {"case_ids": [_stale_tier(w).pk], "as_of": dt.date(2026, 11, 27), "trigger": "test"}, None,
+        "case.tier_recalculated"),
+    "casework.record.services.tier_recalculate_all": (
+        lambda w: {"as_of": dt.date(2026, 11, 27), "trigger": "nightly", "by": _stale_tier(w) and None}, None,
+        "case.tier_recalculated"),
+    "casework.workforce.services.staff_add": (
+        lambda w: {"by": w["admin"].user, "code": "N01A999", "first_name": "Ada", "last_name": "Newly", "grade": "PSO",
+                   "started_in_post": dt.date(2026, 1, 5)}, "admin", "workforce.staff_add"),
+    "casework.workforce.services.staff_change": (
+        lambda w: {"staff": w["other"], "by": w["admin"].user, "grade": "SPO"}, "admin", "workforce.staff_change"),
+    "casework.workforce.services.membership_add": (
+        lambda w: {"staff": w["other"], "team": factories.TeamFactory(), "start_date": dt.date(2026, 1, 5),
+                   "by": w["admin"].user}, "admin", "workforce.membership_add"),
+    "casework.workforce.services.membership_change": (
+        lambda w: {"membership": w["other"].memberships.get(), "end_date": dt.date(2026, 12, 31),
+                   "by": w["admin"].user}, "admin", "workforce.membership_change"),
+    "casework.workforce.services.membership_remove": (
+        lambda w: {"membership": w["other"].memberships.get(), "by": w["admin"].user}, "admin",
+        "workforce.membership_remove"),
     "casework.ruleset.services.rule_config_change": (
         lambda w: {"kind": "POINTS_TABLE", "key": "default", "data": active_config("POINTS_TABLE", "default").data,
                    "reason": "Review", "by": w["admin"].user}, "admin", "rules.config_change"),
 }
+
+
+# Who the audit row names when nobody signed in made the change (``actor`` None in CALLS).
+ACTOR_LABELS = {
+    "casework.account.services.administrator_create": account.COMMAND_LINE,
+    "casework.record.services.tier_recalculate_many": "system",
+    "casework.record.services.tier_recalculate_all": "system",
+}
+
+
+def _stale_tier(w) -> Case:
+    """The world's case with a stored tier the engine will not give it, so recalculating changes it."""
+    Case.objects.filter(pk=w["case"].pk).update(tier="", tier_single="?", rosh="")
+    return Case.objects.get(pk=w["case"].pk)
 
 
 def _code_for(key: str) -> str:
@@ -185,8 +391,9 @@ def test_each_write_leaves_exactly_one_audit_row_with_its_actor(w, name):
     _function(name)(**kwargs)
     new = list(AuditEvent.objects.exclude(pk__in=before))
     assert len(new) == 1, [e.action for e in new]
-    expected_actor = w[actor].user
-    assert (new[0].action, new[0].actor, new[0].actor_label) == (action, expected_actor, expected_actor.username)
+    expected_actor = w[actor].user if actor else None
+    label = expected_actor.username if actor else ACTOR_LABELS[name]
+    assert (new[0].action, new[0].actor, new[0].actor_label) == (action, expected_actor, label)
 
 
 def test_a_failed_sign_in_for_an_unknown_name_is_recorded_against_the_name(db):

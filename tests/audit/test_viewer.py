@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.access.viewer import viewer_for
 from casework.audit.models import AuditEvent
+from casework.audit.selectors import HIDDEN, audit_values_for_viewer
 from casework.audit.services import audit_record
 from tests import factories
 
@@ -41,11 +44,52 @@ def rows(response) -> list[list[str]]:
 
 
 def test_the_page_lists_entries_newest_first_with_before_and_after(admin_client, events):
+    audit_record(actor=events["po"].user, action="admin.change", detail="Changed grade",
+                 before={"grade": "PO"}, after={"grade": "SPO"})
     response = admin_client.get(reverse("audit-log"))
     assert response.status_code == 200
     listed = [e.crn for e in response.context["page"].object_list]
-    assert listed == ["X000003", "X000002", "X000001"]
-    assert "&quot;outcome&quot;: &quot;ATTENDED_COMPLIED&quot;" in response.content.decode()
+    assert listed == ["", "X000003", "X000002", "X000001"]
+    grade = response.context["rows"][0]["changes"]
+    assert [(c["before"], c["after"]) for c in grade] == [("PO", "SPO")]  # not case data: shown
+
+
+@pytest.fixture
+def personal_details(db):
+    """A change of a person's details on a case, as the record service writes it."""
+    officer = factories.StaffFactory(user__username="holder")
+    case = factories.AllocatedCaseFactory(manager=officer, first_name="Lewis", last_name="Francis")
+    audit_record(actor=officer.user, action="case.update_personal_details", obj=case, crn=case.crn,
+                 before={"first_name": "Lewis", "date_of_birth": "1990-03-31", "email": "", "phone": ""},
+                 after={"first_name": "Louis", "date_of_birth": "1990-04-01", "email": "lf@example.com",
+                        "phone": "07700 900123"})
+    return {"case": case, "officer": officer}
+
+
+PERSONAL = ["Lewis", "Louis", "1990", "lf@example.com", "07700 900123"]
+
+
+def test_administrators_see_the_fields_changed_on_a_case_but_never_the_values(admin_client, personal_details):
+    """The finding: the audit page and its CSV showed names, dates of birth, emails and phone numbers."""
+    page = admin_client.get(reverse("audit-log"))
+    html = page.content.decode()
+    assert personal_details["case"].crn in html and "Date of birth" in html
+    assert [p for p in PERSONAL if p in html] == []
+    table = rows(admin_client.get(reverse("audit-export")))
+    (row,) = [r for r in table[1:] if r[2] == "case.update_personal_details"]
+    assert json.loads(row[7]) == {"first_name": HIDDEN, "date_of_birth": HIDDEN, "email": HIDDEN, "phone": HIDDEN}
+    assert [p for p in PERSONAL if p in ",".join(row)] == []
+
+
+def test_values_are_shown_to_someone_who_may_read_the_case(personal_details):
+    events = AuditEvent.objects.filter(crn=personal_details["case"].crn)
+    holder = viewer_for(personal_details["officer"].user)
+    (shown,) = audit_values_for_viewer(viewer=holder, events=events)
+    assert shown.after["email"] == "lf@example.com"
+    stranger = viewer_for(factories.StaffFactory().user)
+    (hidden,) = audit_values_for_viewer(viewer=stranger, events=events)
+    assert hidden.after == {"first_name": HIDDEN, "date_of_birth": HIDDEN, "email": HIDDEN, "phone": HIDDEN}
+    assert AuditEvent.objects.get(pk=hidden.pk).after["email"] == "lf@example.com"  # the log itself is unchanged
 
 
 @pytest.mark.parametrize("query, expected", [
@@ -95,7 +139,7 @@ def test_csv_export_has_the_filtered_rows_and_is_itself_audited(admin_client, ev
     assert table[0] == ["time", "actor", "action", "object type", "object id", "crn", "detail", "before", "after",
                         "ip address"]
     assert [r[5] for r in table[1:]] == ["X000002", "X000001"]
-    assert table[2][8] == '{"kind": "PHONE"}'
+    assert table[2][8] == '{"kind": "Not shown"}'  # a case the administrator may not read: field names only
     export = AuditEvent.objects.get(action="audit.export")
     assert export.actor == admin_client.admin.user
     assert export.after == {"filters": {"actor": "officer"}, "count": 2}

@@ -26,7 +26,7 @@ def entry(pages, failures=0):
 
 RESULTS = {"scale": "national", "started": "2026-11-28T14:00:00+00:00", "finished": "2026-11-28T14:40:00+00:00",
            "load_average_start": [0.1, 0.1, 0.1], "load_average_end": [1.0, 1.0, 1.0],
-           "databases": {"sqlite": entry([page("caseload", p95=30.0, db=4.0, sql=3.0)])}}
+           "databases": {"sqlite": entry([page("caseload", p95=20.0, db=4.0, sql=3.0)])}}
 
 
 def targets(results, tmp_path):
@@ -58,3 +58,23 @@ def test_a_database_measured_below_national_scale_is_a_miss(tmp_path):
     results = copy.deepcopy(RESULTS)
     results["databases"]["sqlite"]["scale"] = "region"
     assert "sqlite measured at region scale, not national" in targets(results, tmp_path)
+
+
+def test_a_page_over_25_ms_is_a_miss(tmp_path):
+    results = copy.deepcopy(RESULTS)
+    results["databases"]["sqlite"]["pages"] = [page("caseload", p95=26.0, db=4.0, sql=3.0)]
+    assert "sqlite caseload: p95 26.0 ms" in targets(results, tmp_path)
+
+
+def test_baseline_is_set_beside_this_tree(tmp_path):
+    results = copy.deepcopy(RESULTS)
+    sqlite = results["databases"]["sqlite"]
+    sqlite["pages"].append(page("history", p95=12.0, db=1.0, sql=0.5, cpu=7.0))
+    sqlite["baseline"] = {"ref": "v1", "commit": "0123456789abcdef",
+                          "pages": [page("caseload", p95=40.0, db=5.0, sql=3.0, queries=9, cpu=31.5)]}
+    out = tmp_path / "benchmarks.md"
+    write(results, out)
+    text = out.read_text()
+    assert "before is `v1` (0123456789ab)" in text
+    assert "| caseload | 9 | 6 | 31.5 | 10.0 | 40.0 | 20.0 |" in text
+    assert "| history | (new page) | 6 | | 7.0 | | 12.0 |" in text

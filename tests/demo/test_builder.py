@@ -20,8 +20,11 @@ from casework.access.viewer import viewer_for
 from casework.access.visibility import visible_cases
 from casework.account.models import User
 from casework.audit.models import AuditEvent
-from casework.demo.builder import SMALL, build_world, delete_world
+from casework.demo import catalogue
+from casework.demo.builder import build_world
 from casework.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from casework.demo.scale import SMALL
+from casework.demo.world import delete_world
 from casework.record import identifiers
 from casework.record.choices import AccessKind, ContactKind, RiskLevel, SentenceStatus, YesNoUnknown
 from casework.record.models import Assignment, Case, CaseAccess, Contact, Offence, Registration, Sentence
@@ -193,6 +196,25 @@ def test_contacts_include_bookings_ahead_and_outcomes_to_record(world):
     assert appointments.filter(starts_at__lt=NOW, outcome="", staff=staff("po")).exists()
     assert not appointments.filter(starts_at__gt=NOW).exclude(outcome="").exists()
     assert not Contact.objects.exclude(absence_reason="").exclude(outcome="ACCEPTABLE_ABSENCE").exists()
+
+
+def test_contacts_are_recorded_when_they_happen_or_now_if_booked_ahead(world):
+    recorded = list(Contact.objects.values_list("starts_at", "created_at"))
+
+    assert any(starts_at > NOW for starts_at, _ in recorded)
+    assert all(created_at == min(starts_at, NOW) for starts_at, created_at in recorded)
+
+
+def test_notes_fit_the_sentence_the_person_is_under(world):
+    on_orders = Contact.objects.filter(case__sentences__status=SentenceStatus.COMMUNITY).exclude(notes="")
+
+    assert on_orders.exists()
+    assert not on_orders.filter(Q(notes__icontains="licence") | Q(notes__icontains="prison offender manager")).exists()
+    # The notes drawn for each status are parallel lists (the same draw, the same note but for the words that fit).
+    assert len({len(notes) for notes in catalogue.APPOINTMENT_NOTES.values()}) == 1
+    assert not any("licence" in note.lower() for note in catalogue.APPOINTMENT_NOTES[SentenceStatus.COMMUNITY])
+    assert any("licence" in note for note in catalogue.APPOINTMENT_NOTES[SentenceStatus.LICENCE])
+    assert not any("prison" in note.lower() for note in catalogue.THIRD_PARTY_NOTES)
 
 
 def test_command_refuses_outside_demo_mode(db, settings):

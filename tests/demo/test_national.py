@@ -10,10 +10,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
 
-from casework.demo.builder import SMALL, build_world, delete_world
-from casework.demo.national import NATIONAL, REGION, build_world_fast
+from casework.demo.builder import build_world
+from casework.demo.national import build_world_fast
+from casework.demo.scale import NATIONAL, REGION, SMALL
+from casework.demo.stages import STAGES
+from casework.demo.world import delete_world
 from casework.record.models import Case, Contact, TierCalculation
-from casework.record.tiers import tier_recalculate_all
+from casework.record.services import tier_recalculate_all
 from tests.demo.test_builder import NOW, TODAY, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -27,10 +30,47 @@ def test_fast_writers_build_the_same_world_as_bulk_create():
     assert snapshot() == expected
 
 
-def test_tiers_computed_in_memory_match_the_tiering_service():
-    build_world_fast(scale=SMALL, now=NOW, progress=False, log=lambda line: None)
+def fast(**options):
+    return build_world_fast(scale=SMALL, now=NOW, progress=False, **{"log": lambda line: None, **options})
+
+
+def orm(**options):
+    return build_world(scale=SMALL, now=NOW, **options)
+
+
+@pytest.mark.parametrize("build", [orm, fast])
+def test_tiers_computed_in_memory_match_the_tiering_service(build):
+    build()
     assert TierCalculation.objects.count() == Case.objects.count()
     assert tier_recalculate_all(as_of=TODAY, trigger="check") == 0  # nothing changes
+
+
+def test_both_writers_run_the_same_stages_in_the_same_order():
+    """The demo builder and the generator differ only in writing: the same stages, the same counts."""
+    orm_lines, fast_lines = [], []
+    orm_report = orm(log=orm_lines.append)
+    fast_report = fast(log=fast_lines.append, reset=True)
+
+    order = [stage.name for stage in STAGES]
+    orm_ran, fast_ran = [name for name, _ in orm_report.timings], [name for name, _ in fast_report.timings]
+    assert orm_ran == ["Organisation", "People", "Limited access"]  # nothing to reset, sequence or analyse
+    # Sequences only where the database has them to reset (PostgreSQL); statistics after the commit.
+    assert [name for name in order if name != "Sequences"] == [name for name in fast_ran if name != "Sequences"]
+    assert fast_ran == [name for name in order if name in fast_ran]
+    assert orm_report.counts == fast_report.counts and orm_report.counts["people"] == SMALL.people
+
+    def said(lines, stage):  # a stage's log line without its timing
+        return [line.rsplit(" (", 1)[0] for line in lines if line.strip().startswith(stage)]
+
+    for stage in ("Organisation", "Limited access"):
+        assert said(orm_lines, stage) == said(fast_lines, stage) != []
+
+
+def test_fast_writers_record_contacts_when_they_happen():
+    fast()
+    recorded = list(Contact.objects.values_list("starts_at", "created_at"))
+    assert any(starts_at > NOW for starts_at, _ in recorded)
+    assert all(created_at == min(starts_at, NOW) for starts_at, created_at in recorded)
 
 
 def test_new_records_after_a_fast_build_get_fresh_ids():
@@ -74,12 +114,12 @@ def test_generating_in_a_second_process_builds_the_same_world_as_in_this_one():
 
 
 def test_a_failure_in_the_generating_process_is_reported_and_nothing_is_kept(monkeypatch):
-    from casework.demo import builder
+    from casework.demo import generator
 
     def broken(self, out):
         raise ValueError("generator broke")
 
-    monkeypatch.setattr(builder.PeopleGenerator, "_person", broken)
+    monkeypatch.setattr(generator.PeopleGenerator, "_person", broken)
     with pytest.raises(RuntimeError, match="generator broke"):
         build_world_fast(scale=SMALL, now=NOW, progress=False, log=lambda line: None)
     assert not Case.objects.exists()

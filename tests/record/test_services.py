@@ -60,9 +60,11 @@ def test_contact_record_rejects_bad_input_and_writes_nothing(po, case, kwargs, f
 def test_only_case_manager_or_spo_may_record(team, case):
     teammate = factories.StaffFactory(team=team)
     with pytest.raises(NotPermittedError):
-        services.contact_record(case=case, by=teammate.user, kind="CASE_NOTE", starts_at=timezone.now())
+        services.contact_record(case=case, by=teammate.user, kind="CASE_NOTE", starts_at=timezone.now(),
+                                notes="Discussed housing")
     spo = factories.SpoFactory(team=team)
-    services.contact_record(case=case, by=spo.user, kind="CASE_NOTE", starts_at=timezone.now())
+    services.contact_record(case=case, by=spo.user, kind="CASE_NOTE", starts_at=timezone.now(),
+                                notes="Discussed housing")
 
 
 def test_outcome_refuses_a_stale_edit(po, case):
@@ -118,7 +120,8 @@ def test_no_change_writes_no_audit_row(po, case):
 
 
 def test_audit_log_is_append_only(po, case):
-    services.contact_record(case=case, by=po.user, kind="CASE_NOTE", starts_at=timezone.now())
+    services.contact_record(case=case, by=po.user, kind="CASE_NOTE", starts_at=timezone.now(),
+                                notes="Discussed housing")
     event = AuditEvent.objects.get()
     with pytest.raises(PermissionError):
         event.save()

@@ -6,10 +6,12 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import IntegrityError
 from django.urls import reverse
 
+from casework.audit.models import AuditEvent
 from casework.record.models import Case, Registration, RegistrationType, Requirement, TierCalculation
-from casework.record.tiers import tier_recalculate, tier_recalculate_all
+from casework.record.services import tier_recalculate, tier_recalculate_all, tier_recalculate_many
 from casework.rules import tiering
 from casework.rules.cli import answer
 from tests import factories
@@ -89,3 +91,52 @@ def test_case_page_explains_the_tier(signed_in, po, case):
     assert "Change level 2 (10 points)" in html
     history = signed_in(po).get(reverse("case-history", args=[case.crn])).content.decode()
     assert "tier-2026.1" in history
+
+
+# Every recalculation is a write through the audited services: one audit row per case whose tier changed.
+
+
+def test_a_changed_tier_is_audited_with_its_values_before_and_after(case, po):
+    tier_recalculate(case=case, as_of=AS_OF, trigger="registration added", by=po.user)
+    event = AuditEvent.objects.get()
+    assert (event.action, event.actor, event.crn, event.detail) == (
+        "case.tier_recalculated", po.user, case.crn, "registration added")
+    assert event.before == {"tier": "", "tier_single": case.tier_single, "rosh": ""}
+    assert event.after["tier"] == "A2" and event.after["rosh"] == "HIGH"
+
+
+def test_a_recalculation_that_changes_nothing_writes_a_calculation_and_no_audit_row(case):
+    tier_recalculate(case=case, as_of=AS_OF, trigger="first")
+    AuditEvent.objects.all()._raw_delete(AuditEvent.objects.db)  # test set-up: forget the first row
+    tier_recalculate(case=case, as_of=AS_OF, trigger="again")
+    assert TierCalculation.objects.filter(trigger="again").count() == 1
+    assert not AuditEvent.objects.exists()
+
+
+def test_bulk_recalculation_writes_its_audit_rows_in_bulk_in_the_same_transaction(case, po,
+                                                                                 django_assert_num_queries):
+    others = [factories.AllocatedCaseFactory(manager=po) for _ in range(3)]
+    for other in others:
+        factories.LicenceFactory(case=other)
+    Case.objects.update(tier="", tier_single="?", rosh="")
+    ids = list(Case.objects.values_list("pk", flat=True))
+    # Six reads of the inputs (cases, sentences, requirements, offences, registrations, assessments),
+    # then three writes: the calculations, the cases and their audit rows, one statement each whatever
+    # the number of cases (plus the savepoint around them).
+    with django_assert_num_queries(6 + 3 + 2):
+        changed = tier_recalculate_many(case_ids=ids, as_of=AS_OF, trigger="nightly")
+    assert changed == 4
+    crns = sorted(Case.objects.values_list("crn", flat=True))
+    assert sorted(AuditEvent.objects.values_list("crn", flat=True)) == crns
+    assert set(AuditEvent.objects.values_list("actor_label", flat=True)) == {"system"}
+
+
+def test_if_the_audit_rows_cannot_be_written_no_tier_changes(case, monkeypatch):
+    def broken(*args, **kwargs):
+        raise IntegrityError("audit table unavailable")
+
+    monkeypatch.setattr(AuditEvent.objects, "bulk_create", broken)
+    with pytest.raises(IntegrityError):
+        tier_recalculate(case=case, as_of=AS_OF, trigger="test")
+    case.refresh_from_db()
+    assert (case.tier, TierCalculation.objects.count()) == ("", 0)

@@ -1,4 +1,4 @@
-"""The JSON Lines runner (contracts.md) over the tier and workload contracts."""
+"""The JSON Lines runner (docs/contracts.md) over every contract, most of all tier and workload."""
 
 from __future__ import annotations
 
@@ -165,3 +165,45 @@ def test_a_huge_integer_literal_is_a_line_error() -> None:
     status, answers, _ = run("tier", '{"ogrs": ' + "9" * 5000 + "}", line(TIER_REQUEST))
     assert status == 2
     assert "error" in answers[0]
+
+
+ELIGIBILITY_REQUEST: dict[str, Any] = {
+    "practitioner": {"grade": "PSO", "core_training_complete": True, "months_in_post": 14},
+    "case": {"tier": "B1", "rosh": "MEDIUM", "registrations": ["ADVP"]},
+    "capacity": {"points": 1900, "available_points": 2176, "case_points": 102},
+}
+
+
+def test_eligibility_lines() -> None:
+    status, answers, _ = run(
+        "eligibility",
+        line(ELIGIBILITY_REQUEST),
+        line(ELIGIBILITY_REQUEST, case={"tier": "A1", "rosh": "HIGH"}),
+        line(ELIGIBILITY_REQUEST, practitioner={"grade": "TPO"}),
+        line(ELIGIBILITY_REQUEST, capacity=None),
+    )
+    assert status == 2
+    assert (answers[0]["eligible"], answers[0]["projected_capacity_percent"]) == (True, 92.0)
+    assert answers[1]["reasons"] == ["ROSH_ABOVE_LIMIT", "PROTECT_LEVEL_NOT_ALLOWED"]
+    assert answers[1]["override_required"] is True
+    assert answers[2] == {"error": {"field": "practitioner.grade", "message": "must be one of PO, PQIP, PSO, SPO"}}
+    assert answers[3]["projected_capacity_percent"] is None
+
+
+@pytest.mark.parametrize(
+    ("name", "request_"),
+    [
+        pytest.param("eligibility", ELIGIBILITY_REQUEST, id="eligibility"),
+        pytest.param("workload", WORKLOAD_REQUEST, id="workload"),
+        pytest.param("recall-type", {"sentence_group": "EXTENDED"}, id="recall-type"),
+        pytest.param("rating", {"framework": "YOUTH_2018", "standards": {}}, id="rating"),
+        pytest.param("sample", {"population": [], "size": None, "as_of": "2026-11-27", "seed": 1}, id="sample"),
+    ],
+)
+def test_every_contract_answers_good_lines_with_0_and_a_typo_with_2(name: str, request_: dict[str, Any]) -> None:
+    status, answers, _ = run(name, line(request_))
+    assert status == 0 and "error" not in answers[0] and answers[0]["rules_version"]
+    status, answers, _ = run(name, line(request_), line(request_, typo=1), line(request_))
+    assert status == 2
+    assert answers[1] == {"error": {"field": "typo", "message": "is not a known field"}}
+    assert answers[0] == answers[2]

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from casework.rules import eligibility, registry
 from casework.rules.contract import ContractError
 from casework.rules.eligibility import (
     DEFAULT_GRADE_MATRIX,
@@ -21,6 +22,7 @@ from casework.rules.eligibility import (
     GradeMatrix,
     PractitionerCategory,
     PractitionerProfile,
+    Restriction,
     check_eligibility,
     eligible_categories,
     needs_override,
@@ -29,6 +31,7 @@ from casework.rules.eligibility import (
 )
 from casework.rules.tiering import Registration, Rosh
 from casework.rules.workload import Grade
+from tests.rules.strategies import json_values
 
 PO = PractitionerProfile(Grade.PO)
 SPO = PractitionerProfile(Grade.SPO)
@@ -251,6 +254,13 @@ def test_reasons_name_every_rule_broken() -> None:
             "ADVP (domestic abuse perpetrator), RCPR (child protection)",
         ),
         PractitionerCategory.PSO_UNTRAINED,
+        (
+            Restriction.ROSH_ABOVE_LIMIT,
+            Restriction.MAPPA_LEVEL_2_OR_3,
+            Restriction.LIFER_OR_IPP,
+            Restriction.PROTECT_LEVEL_NOT_ALLOWED,
+            Restriction.DOMESTIC_ABUSE_OR_CHILD_PROTECTION,
+        ),
     )
 
 
@@ -554,3 +564,172 @@ def test_eligible_exactly_when_no_reasons(case_: CaseProfile) -> None:
     for practitioner in PROFILES.values():
         result = check_eligibility(practitioner, case_)
         assert result.eligible is (not result.reasons)
+    for practitioner in PROFILES.values():
+        result = check_eligibility(practitioner, case_)
+        assert len(result.codes) == len(result.reasons)
+
+
+# --- The ``eligibility`` contract ---------------------------------------------------------------------
+
+EXAMPLE: dict[str, Any] = {
+    "practitioner": {"grade": "PSO", "core_training_complete": True, "months_in_post": 14},
+    "case": {"tier": "B1", "rosh": "MEDIUM", "mappa_level": None, "registrations": ["ADVP"], "lifer_or_ipp": False},
+    "capacity": {"points": 1900, "available_points": 2176, "case_points": 102, "already_holds": False},
+    "policy": None,
+}
+
+
+def contract_request(**changes: Any) -> dict[str, Any]:
+    data = json.loads(json.dumps(EXAMPLE))
+    for dotted, value in changes.items():
+        *parents, last = dotted.split("__")
+        target = data
+        for name in parents:
+            target = target[name]
+        if value is _DELETE:
+            del target[last]
+        else:
+            target[last] = value
+    return data
+
+
+def test_contract_example() -> None:
+    assert eligibility.handle(EXAMPLE) == {
+        "eligible": True,
+        "reasons": [],
+        "projected_capacity_percent": 92.0,
+        "override_required": False,
+        "category": "PSO_TRAINED",
+        "explanations": [],
+        "rules_version": "eligibility-2026.1",
+    }
+
+
+def test_registry_routes_eligibility() -> None:
+    assert registry.handler("eligibility") is eligibility.handle
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        pytest.param({"capacity": None}, {"projected_capacity_percent": None, "override_required": False},
+                     id="no-capacity-given-eligibility-only"),
+        pytest.param({"capacity": _DELETE}, {"projected_capacity_percent": None, "override_required": False},
+                     id="capacity-left-out"),
+        pytest.param({"capacity__points": 2300}, {"projected_capacity_percent": 110.4, "override_required": True},
+                     id="over-110-needs-override"),
+        pytest.param({"capacity__points": 2291}, {"projected_capacity_percent": 110.0, "override_required": False},
+                     id="exactly-110-does-not"),
+        pytest.param({"capacity__points": 2300, "capacity__already_holds": True},
+                     {"projected_capacity_percent": 105.7, "override_required": False},
+                     id="already-holds-adds-nothing"),
+        pytest.param({"capacity__available_points": 0},
+                     {"projected_capacity_percent": None, "override_required": True,
+                      "explanations": ["They have no capacity (0 available points)"]},
+                     id="no-available-points-needs-override"),
+        pytest.param({"case__rosh": "HIGH"},
+                     {"eligible": False, "reasons": ["ROSH_ABOVE_LIMIT"], "override_required": True},
+                     id="rosh-above-limit"),
+        pytest.param({"case__tier": "A1"},
+                     {"eligible": False, "reasons": ["PROTECT_LEVEL_NOT_ALLOWED"]}, id="protect-level"),
+        pytest.param({"case__mappa_level": 2, "case__lifer_or_ipp": True},
+                     {"reasons": ["MAPPA_LEVEL_2_OR_3", "LIFER_OR_IPP"]}, id="mappa-and-lifer"),
+        pytest.param({"case__registrations": ["INLL"]}, {"reasons": ["LIFER_OR_IPP"]}, id="inll-is-lifer"),
+        pytest.param({"practitioner__months_in_post": 5},
+                     {"category": "PSO_UNTRAINED",
+                      "reasons": ["ROSH_ABOVE_LIMIT", "PROTECT_LEVEL_NOT_ALLOWED",
+                                  "DOMESTIC_ABUSE_OR_CHILD_PROTECTION"]},
+                     id="pso-new-in-post"),
+        pytest.param({"practitioner": {"grade": "PSO"}}, {"category": "PSO_UNTRAINED"},
+                     id="pso-defaults-to-untrained"),
+        pytest.param({"case__rosh": None, "case__tier": None},
+                     {"reasons": ["ROSH_NOT_ASSESSED", "NO_TIER"]}, id="unknowns-fail-restrictions"),
+        pytest.param({"practitioner": {"grade": "PQIP"}, "case__rosh": "VERY_HIGH"},
+                     {"category": "PQIP", "reasons": ["ROSH_ABOVE_LIMIT"]}, id="pqip-very-high"),
+        pytest.param({"practitioner": {"grade": "PO"}, "case__rosh": "VERY_HIGH", "case__mappa_level": 3},
+                     {"eligible": True, "category": "PO"}, id="po-anything"),
+    ],
+)
+def test_contract_variants(changes: dict[str, Any], expected: dict[str, Any]) -> None:
+    response = eligibility.handle(contract_request(**changes))
+    assert {key: response[key] for key in expected} == expected
+    assert response["override_required"] is bool(response["explanations"])
+
+
+def test_explanations_give_each_reason_in_words_then_the_capacity() -> None:
+    response = eligibility.handle(contract_request(case__rosh="HIGH", capacity__points=2300))
+    assert response["explanations"] == [
+        "A PSO with core training complete may hold RoSH low or medium cases only; this case is RoSH high",
+        "This allocation takes their workload to 110.4%, over 110%",
+    ]
+
+
+def test_a_policy_in_the_request_replaces_the_matrix() -> None:
+    policy = DEFAULT_GRADE_MATRIX.to_dict()
+    policy["categories"]["PSO_TRAINED"]["max_rosh"] = "HIGH"
+    policy["categories"]["PSO_TRAINED"]["allowed_protect_levels"] = ["A", "B", "C", "D"]
+    response = eligibility.handle(contract_request(case__rosh="HIGH", case__tier="A1", policy=policy))
+    assert (response["eligible"], response["reasons"]) == (True, [])
+
+
+def test_a_matrix_passed_in_is_used_when_the_request_has_no_policy() -> None:
+    strict = DEFAULT_GRADE_MATRIX.to_dict()
+    strict["categories"]["PSO_TRAINED"]["allowed_protect_levels"] = ["D"]
+    matrix = GradeMatrix.from_dict(strict)
+    assert eligibility.handle(EXAMPLE, matrix=matrix)["reasons"] == ["PROTECT_LEVEL_NOT_ALLOWED"]
+    assert eligibility.handle(contract_request(policy=DEFAULT_GRADE_MATRIX.to_dict()), matrix=matrix)["eligible"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        pytest.param({"practitioner": _DELETE}, "practitioner", "is required", id="practitioner-missing"),
+        pytest.param({"case__rosh": _DELETE}, "case.rosh", "is required", id="rosh-must-be-given"),
+        pytest.param({"case__tier": _DELETE}, "case.tier", "is required", id="tier-must-be-given"),
+        pytest.param({"practitioner__grade": "ACO"}, "practitioner.grade", "must be one of PO, PQIP, PSO, SPO",
+                     id="unknown-grade"),
+        pytest.param({"practitioner__months_in_post": 1.5}, "practitioner.months_in_post", "must be a whole number",
+                     id="fractional-months"),
+        pytest.param({"practitioner__months_in_post": -1}, "practitioner.months_in_post", "must be at least 0",
+                     id="negative-months"),
+        pytest.param({"practitioner__core_training_complete": "yes"}, "practitioner.core_training_complete",
+                     "must be true or false", id="string-flag"),
+        pytest.param({"case__tier": "E1"}, "case.tier", "must be a two-axis tier such as B2 or B2S", id="bad-tier"),
+        pytest.param({"case__mappa_level": 4}, "case.mappa_level", "must be at most 3", id="mappa-4"),
+        pytest.param({"case__registrations": ["ADVP", "XYZ"]}, "case.registrations[1]", "must be one of",
+                     id="unknown-registration"),
+        pytest.param({"case__registrations": "ADVP"}, "case.registrations", "must be a list",
+                     id="registrations-string"),
+        pytest.param({"case__crn": "X123456"}, "case.crn", "is not a known field", id="unknown-case-field"),
+        pytest.param({"capacity__points": -1}, "capacity.points", "must be at least 0", id="negative-points"),
+        pytest.param({"capacity__case_points": _DELETE}, "capacity.case_points", "is required",
+                     id="case-points-missing"),
+        pytest.param({"capacity__points": "1900"}, "capacity.points", "must be a number", id="string-points"),
+        pytest.param({"team": "T1"}, "team", "is not a known field", id="unknown-top-level-field"),
+        pytest.param({"policy": {"categories": {}}}, "policy.categories.PO", "is required", id="policy-incomplete"),
+        pytest.param({"case": []}, "case", "must be a JSON object", id="case-list"),
+    ],
+)
+def test_contract_rejects(changes: dict[str, Any], field: str, message: str) -> None:
+    with pytest.raises(ContractError) as caught:
+        eligibility.handle(contract_request(**changes))
+    assert caught.value.field == field
+    assert message in caught.value.message
+
+
+@given(json_values)
+def test_handle_raises_only_contract_errors_on_arbitrary_json(data: Any) -> None:
+    try:
+        response = eligibility.handle(data)
+    except ContractError:
+        return
+    json.dumps(response, allow_nan=False)
+
+
+@given(st.sampled_from(["practitioner", "case", "capacity", "policy"]), json_values)
+def test_handle_raises_only_contract_errors_on_mutated_requests(name: str, value: Any) -> None:
+    try:
+        response = eligibility.handle({**EXAMPLE, name: value})
+    except ContractError:
+        return
+    assert response["eligible"] is (response["reasons"] == [])

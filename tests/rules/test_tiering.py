@@ -1260,6 +1260,60 @@ def test_contract_accepts_medium_dc_srp_with_score_0_as_ignored() -> None:
     assert response["single"]["tier"] == "C"
 
 
+@pytest.mark.parametrize(
+    ("request_", "field", "message"),
+    [
+        pytest.param([EXAMPLE], "", "must be a JSON object", id="not-an-object"),
+        pytest.param(nested("rsr", float("nan")), "rsr", "must be a finite number", id="rsr-nan"),
+        pytest.param(nested("rsr", True), "rsr", "must be a number", id="rsr-boolean"),
+        pytest.param(nested("predictors.arp", "55"), "predictors.arp", "must be a number", id="arp-string"),
+        pytest.param(nested("predictors.csrp", float("inf")), "predictors.csrp", "must be a finite number",
+                     id="csrp-infinite"),
+        pytest.param(nested("mappa.level", 2.5), "mappa.level", "must be a whole number", id="mappa-level-fraction"),
+        pytest.param(nested("mappa.level", True), "mappa.level", "must be a number", id="mappa-level-boolean"),
+        pytest.param(nested("registrations", None), "registrations", "must not be null", id="registrations-null"),
+        pytest.param(nested("assessment.needs.ATTITUDES", None), "assessment.needs.ATTITUDES",
+                     "must not be null", id="severity-null"),
+        pytest.param(nested("predictors.dc_srp", []), "predictors.dc_srp", "must be a JSON object",
+                     id="dc-srp-not-object"),
+    ],
+)
+def test_contract_rejects_what_is_not_a_json_value_of_its_type(request_: Any, field: str, message: str) -> None:
+    with pytest.raises(ContractError) as caught:
+        tiering.handle(request_)
+    assert (caught.value.field, caught.value.message) == (field, message)
+
+
+def test_contract_reads_whole_numbers_written_with_a_point() -> None:
+    request = contract_request(ogrs=59.0, mappa={"level": 2.0, "category": 1.0})
+    assert tiering.handle(request) == tiering.handle(contract_request())
+
+
+def test_contract_keeps_numbers_as_written() -> None:
+    # 55 and 55.0 are the same number; the explanation shows each as the request wrote it.
+    lines = tiering.handle(contract_request(predictors={"arp": 55, "csrp": 1.20}))["explanation"]["single"]
+    assert lines[0] == "Reoffending table: CSRP 1.2 (row 1.0+), ARP 55 (column 50+) → D"
+
+
+def test_the_contract_has_one_definition() -> None:
+    from casework.rules import registry
+
+    handle = registry.handler("tier")
+    assert handle is tiering.handle
+    assert (handle.request_model, handle.response_model) == (tiering.TierRequest, tiering.TierResponse)
+    request = tiering.TierRequest.model_json_schema()
+    assert request["additionalProperties"] is False
+    assert set(request["required"]) == {
+        "as_of", "gender", "active_sentence", "rosh", "rsr", "mappa", "registrations", "ogrs", "assessment",
+        "mandate_for_change", "predictors", "sexual_offence_history",
+    }
+    assert set(request["properties"]) == set(EXAMPLE)
+    rsr = next(s for s in request["properties"]["rsr"]["anyOf"] if s.get("type") == "number")
+    assert (rsr["minimum"], rsr["maximum"]) == (0, 999.99)
+    response = tiering.TierResponse.model_json_schema()
+    assert set(response["properties"]) == {"two_axis", "single", "rules_version", "explanation"}
+    assert set(tiering.handle(contract_request())) == set(response["properties"])
+
 # --- Properties ------------------------------------------------------------------------------------
 
 two_places = st.decimals(min_value=0, max_value=Decimal("99.99"), places=2)

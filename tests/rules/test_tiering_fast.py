@@ -1,9 +1,11 @@
-"""The fast tiering path equals the reference, on arbitrary inputs and requests.
+"""The one fast tiering path equals the reference, on arbitrary inputs and requests.
 
-``calculate_tier``, ``handle``, ``handle_json`` and the ``casework rules tier`` runner do not go through
-the readable reference steps (``protect_level``, ``change_level``, ``single_scale_tier``,
-``read_request``, ``result_json``), which test_tiering.py pins to rules.md. These properties prove that
-they give exactly the same results, explanations and errors: values, types and order.
+``fast.calculate_tier`` (behind ``handle``, ``handle_json`` and the ``casework rules tier`` runner) does
+not go through the readable reference steps (``protect_level``, ``change_level``, ``single_scale_tier``),
+which test_tiering.py pins to rules.md. These properties prove that it gives exactly the same results,
+explanations and errors: values, types and order. They also hold the contract's pieces together: the
+inputs the request model gives are the inputs a Python caller would build, and what ``result_json``
+writes is exactly ``TierResponse``'s JSON form.
 """
 
 from __future__ import annotations
@@ -35,12 +37,14 @@ from casework.rules.tiering import (
     Registration,
     Rosh,
     TierInputs,
+    TierResponse,
     WomenFactors,
     calculate_tier,
     calculate_tier_reference,
     handle,
     handle_json,
-    handle_reference,
+    read_request,
+    result_json,
 )
 
 AS_OF = dt.date(2026, 11, 27)
@@ -276,6 +280,31 @@ def outcome(function: Any, request: Any) -> tuple[str, Any]:
         return "error", (exc.field, exc.message, str(exc))
 
 
+def handle_reference(request: Any) -> dict[str, Any]:
+    """``handle`` by the reference engine: the contract's reader and writer around the readable steps."""
+    inputs, as_of = read_request(request)
+    return result_json(calculate_tier_reference(inputs, as_of=as_of))
+
+
+def built_inputs(inputs: TierInputs) -> TierInputs:
+    """The same inputs made through every dataclass's own __init__ and __post_init__."""
+    p, dc = inputs.predictors, inputs.predictors.dc_srp if inputs.predictors else None
+    return TierInputs(
+        gender=inputs.gender, active_sentence=inputs.active_sentence, rosh=inputs.rosh, rsr=inputs.rsr,
+        mappa=None if inputs.mappa is None else Mappa(inputs.mappa.level, inputs.mappa.category),
+        registrations=frozenset(inputs.registrations), ogrs=inputs.ogrs,
+        assessment=None if inputs.assessment is None else Assessment(dict(inputs.assessment.needs)),
+        mandate_for_change=inputs.mandate_for_change,
+        women=None if inputs.women is None else WomenFactors(**dataclasses.asdict(inputs.women)),
+        predictors=None if p is None else Predictors(
+            arp=p.arp, arp_static=p.arp_static, csrp=p.csrp, csrp_static=p.csrp_static,
+            dc_srp=None if dc is None else DcSrp(dc.band, dc.score),
+        ),
+        lifer_release_date=inputs.lifer_release_date, sexual_offence_history=inputs.sexual_offence_history,
+        unsupervised=inputs.unsupervised,
+    )
+
+
 EXAMPLE = {
     "as_of": "2026-11-27", "gender": "MALE", "active_sentence": True, "rosh": "HIGH", "rsr": 4.2,
     "mappa": {"level": 2, "category": 1}, "registrations": ["RCCO", "ADVP"], "ogrs": 59,
@@ -308,11 +337,36 @@ def test_handle_is_the_reference(request: Any) -> None:
             assert same(text, expected)
 
 
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(requests())
+@example(EXAMPLE)
+def test_the_request_model_gives_the_inputs_a_caller_would_build(request: Any) -> None:
+    # The contract makes TierInputs without their __init__ (its values are already normalised).
+    kind, answer = outcome(read_request, request)
+    if kind == "answer":
+        inputs, _ = answer
+        assert same(inputs, built_inputs(inputs))
+        assert repr(inputs) == repr(built_inputs(inputs))
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(requests())
+@example(EXAMPLE)
+@example({**EXAMPLE, "active_sentence": False})
+@example({**EXAMPLE, "predictors": None})
+def test_what_handle_writes_is_the_response_model(request: Any) -> None:
+    kind, answer = outcome(handle, request)
+    if kind == "answer":
+        model = TierResponse.model_validate(answer)
+        assert same(model.model_dump(mode="json"), answer)
+        assert model.model_dump_json() == json.dumps(answer, separators=(",", ":"), ensure_ascii=False)
+
+
 # --- casework rules tier -----------------------------------------------------------------------------
 
 
 def reference_output(lines: list[str]) -> tuple[int, str]:
-    """What the runner wrote before it had a fast path: one answer per non-blank line, in order."""
+    """One answer per non-blank line, in order, by the reference engine, written by json.dumps."""
     out, failed = [], False
     for line in lines:
         if not line.strip():

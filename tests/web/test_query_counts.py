@@ -81,11 +81,12 @@ def test_other_case_pages_do_not_grow(signed_in, po, team, page):
 
 # Regression guard: the exact counts (deterministic) of every page, so a new query on a page is a
 # visible change. benchmarks/pages_bench.py reports the same counts at national scale.
+# The sign-in page's 4 start the visitor's session, which holds the CSRF token (CSRF_USE_SESSIONS).
 EXPECTED = {
-    "sign-in": 0, "accessibility": 0, "home": 7, "caseload": 6, "case-overview": 15, "case-contacts": 8,
-    "case-history": 8, "contact-new": 6, "contact-outcome": 7, "personal-details-edit": 6, "team-list": 6,
+    "sign-in": 4, "accessibility": 0, "home": 7, "caseload": 6, "case-overview": 16, "case-contacts": 8,
+    "case-history": 10, "contact-new": 6, "contact-outcome": 7, "personal-details-edit": 6, "team-list": 6,
     "team-caseload": 10, "team-caseload-export": 11, "search-surname": 6, "search-crn": 6, "audit-log": 8,
-    "two-factor-setup": 9,
+    "two-factor-setup": 10, "access-requests": 7, "access-request-decide": 7,
 }
 
 
@@ -94,6 +95,9 @@ def test_exact_query_counts(client, signed_in, po, team):
     contact = case.contacts.order_by("starts_at").first()
     spo = factories.SpoFactory(team=team)
     admin = factories.AdminStaffFactory()
+    head = factories.HeadOfPduFactory()
+    factories.grant(head, "HEAD_OF_PDU", pdu=team.pdu)
+    request = factories.grant(factories.QualityAssuranceFactory(), "QUALITY_ASSURANCE", team=team, status="PENDING")
     pages = {
         "sign-in": (None, reverse("login")),
         "accessibility": (None, reverse("accessibility")),
@@ -112,6 +116,8 @@ def test_exact_query_counts(client, signed_in, po, team):
         "search-crn": (po, reverse("search") + f"?q={case.crn}"),
         "audit-log": (admin, reverse("audit-log")),
         "two-factor-setup": (po, reverse("two-factor-setup")),
+        "access-requests": (head, reverse("access-requests")),
+        "access-request-decide": (head, reverse("access-request-decide", args=[request.pk])),
     }
     counts = {}
     for name, (staff, url) in pages.items():
@@ -120,3 +126,47 @@ def test_exact_query_counts(client, signed_in, po, team):
             signed_in(staff)
         counts[name] = queries_for(client, url)
     assert counts == EXPECTED
+
+
+def test_access_requests_do_not_grow_with_requests(signed_in, po, team):
+    head = factories.HeadOfPduFactory()
+    factories.grant(head, "HEAD_OF_PDU", pdu=team.pdu)
+    client = signed_in(head)
+
+    def ask(n):
+        for _ in range(n):
+            factories.grant(factories.QualityAssuranceFactory(), "QUALITY_ASSURANCE", team=team, status="PENDING",
+                            exercise=None)
+
+    queries_for(client, reverse("access-requests"))  # once first, so caches filled on a first request do not count
+    ask(2)
+    small = queries_for(client, reverse("access-requests"))
+    ask(15)
+    assert queries_for(client, reverse("access-requests")) == small
+
+
+def test_case_history_does_not_grow_with_changes(signed_in, po):
+    """The history timeline reads one page of the case's audit rows, with who made each, in fixed queries."""
+    from casework.record import services
+
+    case = build_case(po)
+    client = signed_in(po)
+    url = reverse("case-history", args=[case.crn])
+    queries_for(client, url)  # once first, so caches filled on a first request do not count
+
+    def change(n):
+        for i in range(n):
+            current = type(case).objects.get(pk=case.pk)
+            services.case_update_personal_details(case=current, by=po.user, expected_version=current.version,
+                                                  phone=f"0114 496 {i:04d}")
+            services.contact_record(case=current, by=po.user, kind="CASE_NOTE",
+                                    starts_at=current.created_at, notes=f"Note {i}")
+
+    change(2)
+    small = queries_for(client, url)
+    change(20)  # 44 entries: two pages, by the same and by another member of staff
+    spo = factories.SpoFactory(team=case.team)
+    services.contact_record(case=case, by=spo.user, kind="CASE_NOTE", starts_at=case.created_at, notes="Seen")
+    large = queries_for(client, url)
+    assert small == large, f"case history: {small} queries with 4 changes, {large} with 45"
+    assert large <= EXPECTED["case-history"] + 2

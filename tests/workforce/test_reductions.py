@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 
 from casework.audit.models import AuditEvent
 from casework.core.errors import ConcurrentEditError, DomainValidationError, NotPermittedError
-from casework.rules import workload
-from casework.workforce import models, services
+from casework.rules import reductions, workload
+from casework.workforce import services
 from casework.workforce.models import Reduction, ReductionReason
 from casework.workforce.selectors import active_reduction_hours
 from tests import factories
@@ -138,7 +138,7 @@ def test_trade_union_time_is_open_ended_up_to_half_the_contracted_hours(admin, p
     assert errors == {"hours": "Hours for trade union facility time must be 18.50 or fewer "
                                "(50% of 37.00 contracted hours)"}
     assert errors_of(lambda: add(po, admin, reason="TRADE_UNION_FACILITY_TIME", percent=51)) == {
-        "percent": models.PERCENT_OVER_REASON.format(reason="trade union facility time", maximum=D(50))}
+        "percent": reductions.PERCENT_OVER_REASON.format(reason="trade union facility time", maximum=D(50))}
 
 
 @pytest.mark.parametrize(("kwargs", "errors"), [
@@ -158,16 +158,16 @@ def test_trade_union_time_is_open_ended_up_to_half_the_contracted_hours(admin, p
                  {"percent": "Percentage for newly qualified officer must be 20% or less"}, id="percent-over-reason"),
     pytest.param({"reason": "COURT_DUTY", "percent": 101, "end": dt.date(2026, 9, 1)},
                  {"percent": "Percentage must be between 0 and 100"}, id="percent-over-100"),
-    pytest.param({"reason": "COURT_DUTY", "end": dt.date(2026, 9, 1)}, {"hours": services.HOURS_REQUIRED},
+    pytest.param({"reason": "COURT_DUTY", "end": dt.date(2026, 9, 1)}, {"hours": reductions.HOURS_REQUIRED},
                  id="entered-needs-hours"),
     pytest.param({"reason": "COURT_DUTY", "hours": D(5), "percent": 20, "end": dt.date(2026, 9, 1)},
-                 {"hours": services.HOURS_OR_PERCENT}, id="hours-and-percent-disagree"),
+                 {"hours": reductions.HOURS_OR_PERCENT}, id="hours-and-percent-disagree"),
     pytest.param({"reason": "LONG_TERM_SICKNESS", "notes": "x" * 4000}, {"notes": workload.NOTES_TOO_LONG},
                  id="notes-4000"),
-    pytest.param({"reason": "OTHER", "hours": D(4), "end": dt.date(2026, 9, 1)}, {"notes": models.DETAIL_REQUIRED},
+    pytest.param({"reason": "OTHER", "hours": D(4), "end": dt.date(2026, 9, 1)}, {"notes": reductions.DETAIL_REQUIRED},
                  id="other-needs-detail"),
-    pytest.param({"reason": "HOLIDAY"}, {"reason": services.REASON_REQUIRED}, id="unknown-reason"),
-    pytest.param({"reason": "COURT_DUTY", "start": None}, {"start": services.START_REQUIRED}, id="no-start"),
+    pytest.param({"reason": "HOLIDAY"}, {"reason": reductions.REASON_REQUIRED}, id="unknown-reason"),
+    pytest.param({"reason": "COURT_DUTY", "start": None}, {"start": reductions.START_REQUIRED}, id="no-start"),
 ])
 def test_invalid_reductions_are_refused_with_a_message_for_the_field(admin, po, kwargs, errors):
     assert errors_of(lambda: add(po, admin, **kwargs)) == errors

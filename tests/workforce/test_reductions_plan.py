@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
-import time
 from collections import Counter
 from decimal import Decimal
 
@@ -73,12 +72,10 @@ def test_unsaved_rows_for_the_staff_given_deterministic_and_only_from_the_rng():
     assert plan_reductions(staff, random.Random(8), TODAY) != first
 
 
-def test_a_national_mix_of_reductions_quickly():
+def test_a_national_mix_of_reductions():
+    # No timing assertion: on a shared CI machine it would fail for reasons of its own (make bench times it).
     staff = national_mix(11_000, random.Random(2))
-    started = time.perf_counter()
     planned = plan_reductions(staff, random.Random(3), TODAY)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 3, f"{elapsed:.2f}s for 11,000 staff (about 0.3s expected)"
 
     statuses = Counter(r.status(TODAY) for r in planned)
     assert statuses["SCHEDULED"] > 0 and statuses["ARCHIVED"] > statuses["SCHEDULED"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django import template
 from django.utils import timezone
@@ -83,13 +82,6 @@ def query_with(context, **changes) -> str:
 
 
 @register.filter
-def audit_json(value) -> str:
-    """A before or after value from the audit log as compact JSON, cut at 300 characters."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
-    return text if len(text) <= 300 else f"{text[:300]}…"
-
-
-@register.filter
 def need_label(code: str) -> str:
     """The readable name of a criminogenic need code (``THINKING_AND_BEHAVIOUR`` → ``Thinking and behaviour``)."""
     from casework.record.choices import Need
@@ -113,3 +105,17 @@ def sentence_label(kind: str, status: str) -> str:
     if kind == "CUSTODY":
         return "Custody (pre-release)" if status == "PRE_RELEASE" else "Licence"
     return _SENTENCE_LABELS.get(kind, "")
+
+
+_SINGLE_TIER_WORDS = {
+    "MISSING": "not worked out (predictor scores missing)",
+    "NOT_SUPERVISED": "not supervised",
+}
+
+
+@register.filter
+def single_tier_label(code: str) -> str:
+    """The single-scale tier in words: a letter A to G as it is; ``MISSING`` and ``NOT_SUPERVISED`` said."""
+    if not code:
+        return "not calculated"
+    return _SINGLE_TIER_WORDS.get(code, code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 from django.core.paginator import Paginator
@@ -10,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from casework.access.policy import Perm, requires
-from casework.audit.selectors import AuditFilters, audit_actions, audit_events
+from casework.audit.selectors import AuditFilters, audit_actions, audit_events, audit_values_for_viewer
 from casework.audit.services import audit_log_exported
 from casework.web.csv_export import csv_response
 from casework.web.page_forms import AuditFilterForm
@@ -18,6 +19,7 @@ from casework.web.rows import audit_rows
 from casework.web.views.common import page_number
 
 PAGE_SIZE = 50
+CHUNK = 2000
 CSV_HEADER = ["time", "actor", "action", "object type", "object id", "crn", "detail", "before", "after",
               "ip address"]
 
@@ -35,7 +37,8 @@ def _filters(request) -> tuple[AuditFilterForm, AuditFilters | None]:
 def _page(request, form, filters):
     events = audit_events(viewer=request.viewer, filters=filters or AuditFilters())
     page = Paginator(events, PAGE_SIZE).get_page(page_number(request))
-    return render(request, "web/audit/log.html", {"form": form, "page": page, "rows": audit_rows(page.object_list),
+    entries = audit_values_for_viewer(viewer=request.viewer, events=page.object_list)
+    return render(request, "web/audit/log.html", {"form": form, "page": page, "rows": audit_rows(entries),
                                                   "export_query": request.GET.urlencode()})
 
 
@@ -47,6 +50,13 @@ def audit_log(request):
 
 def _json(value) -> str:
     return "" if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _readable(viewer, events):
+    """The events with values of cases the viewer may not read hidden, a chunk at a time."""
+    events = iter(events)
+    while chunk := list(itertools.islice(events, CHUNK)):
+        yield from audit_values_for_viewer(viewer=viewer, events=chunk)
 
 
 @requires(Perm.AUDIT_VIEW)
@@ -62,6 +72,6 @@ def audit_export(request):
     rows = (
         [timezone.localtime(e.at).isoformat(), e.actor_label, e.action, e.object_type, e.object_id, e.crn,
          e.detail, _json(e.before), _json(e.after), e.ip_address]
-        for e in events.iterator(chunk_size=2000)
+        for e in _readable(request.viewer, events.iterator(chunk_size=CHUNK))
     )
     return csv_response(f"casework-audit-{timezone.localdate():%Y-%m-%d}.csv", CSV_HEADER, rows)

@@ -8,18 +8,20 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from casework.access.policy import Perm, requires
+from casework.access.visibility import VisibleCase
 from casework.core.errors import ConcurrentEditError, DomainValidationError, NotPermittedError
 from casework.record import services
 from casework.record.selectors import (
     ContactFilters,
     assignment_history,
+    case_change_history,
     case_overview,
     contact_get,
     contact_log,
     tier_history,
 )
 from casework.web.page_forms import ContactFilterForm, ContactForm, OutcomeForm, PersonalDetailsForm
-from casework.web.rows import contact_entries
+from casework.web.rows import contact_entries, history_entries
 from casework.web.views.common import get_case, page_number
 
 
@@ -31,14 +33,16 @@ def _apply_domain_errors(form, exc: DomainValidationError, field_map: dict[str, 
 
 @requires(Perm.CASE_VIEW)
 def case_overview_page(request, crn: str):
-    case = get_case(request, crn, page="overview")
-    return render(request, "web/case/overview.html", {"case": case, "overview": case_overview(case=case),
+    visible = get_case(request, crn, page="overview")
+    return render(request, "web/case/overview.html", {"case": visible.case, "can_change": visible.can_change,
+                                                      "overview": case_overview(case=visible),
                                                       "section": "overview"})
 
 
 @requires(Perm.CASE_VIEW)
 def case_contacts_page(request, crn: str):
-    case = get_case(request, crn, page="contacts")
+    visible = get_case(request, crn, page="contacts")
+    case = visible.case
     form = ContactFilterForm(request.GET)
     filters = ContactFilters()
     if form.is_valid():
@@ -46,33 +50,36 @@ def case_contacts_page(request, crn: str):
         filters = ContactFilters(kind=data["kind"], outcome=data["outcome"], date_from=data["date_from"],
                                  date_to=data["date_to"])
     now = timezone.now()
-    page = contact_log(case=case, filters=filters, page=page_number(request), now=now)
-    entries = contact_entries(page.object_list, crn=case.crn, now=now, can_change=case.viewer_can_change)
+    page = contact_log(case=visible, filters=filters, page=page_number(request), now=now)
+    entries = contact_entries(page.object_list, crn=case.crn, now=now, can_change=visible.can_change)
     return render(request, "web/case/contacts.html",
-                  {"case": case, "form": form, "page": page, "entries": entries, "section": "contacts"})
+                  {"case": case, "can_change": visible.can_change, "form": form, "page": page, "entries": entries,
+                   "section": "contacts"})
 
 
 @requires(Perm.CASE_VIEW)
 def case_history_page(request, crn: str):
-    case = get_case(request, crn, page="history")
+    visible = get_case(request, crn, page="history")
+    page = case_change_history(case=visible, page=page_number(request))
     return render(
         request,
         "web/case/history.html",
-        {"case": case, "assignments": assignment_history(case=case), "tiers": tier_history(case=case),
+        {"case": visible.case, "page": page, "entries": history_entries(page.object_list),
+         "assignments": assignment_history(case=visible), "tiers": tier_history(case=visible),
          "section": "history"},
     )
 
 
-def _changeable_case(request, crn: str, page: str):
-    case = get_case(request, crn, page=page)
-    if not case.viewer_can_change:
+def _changeable_case(request, crn: str, page: str) -> VisibleCase:
+    visible = get_case(request, crn, page=page)
+    if not visible.can_change:
         raise PermissionDenied("Only the case manager or the team's SPO can change this case")
-    return case
+    return visible
 
 
 @requires(Perm.CONTACT_RECORD)
 def contact_new(request, crn: str):
-    case = _changeable_case(request, crn, page="record contact")
+    case = _changeable_case(request, crn, page="record contact").case
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -83,7 +90,7 @@ def contact_new(request, crn: str):
                 notes=data["notes"], sensitive=data["sensitive"],
             )
         except DomainValidationError as exc:
-            _apply_domain_errors(form, exc, {"starts_at": "date"})
+            _apply_domain_errors(form, exc, {"starts_at": "date", "starts_at_time": "time"})
         except NotPermittedError:
             raise PermissionDenied() from None
         else:
@@ -94,8 +101,9 @@ def contact_new(request, crn: str):
 
 @requires(Perm.CONTACT_RECORD)
 def contact_outcome(request, crn: str, contact_id: int):
-    case = _changeable_case(request, crn, page="record outcome")
-    contact = contact_get(case=case, contact_id=contact_id)
+    visible = _changeable_case(request, crn, page="record outcome")
+    case = visible.case
+    contact = contact_get(case=visible, contact_id=contact_id)
     initial = {"version": contact.version, "outcome": contact.outcome, "absence_reason": contact.absence_reason}
     form = OutcomeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -120,7 +128,7 @@ def contact_outcome(request, crn: str, contact_id: int):
 
 @requires(Perm.CASE_EDIT)
 def personal_details_edit(request, crn: str):
-    case = _changeable_case(request, crn, page="change personal details")
+    case = _changeable_case(request, crn, page="change personal details").case
     fields = services.PERSONAL_DETAIL_FIELDS
     initial = {name: getattr(case, name) for name in fields} | {"version": case.version}
     form = PersonalDetailsForm(request.POST or None, initial=initial)

@@ -98,6 +98,7 @@ def home(request):
             "can_search": has_perm(viewer, Perm.CASE_SEARCH),
             "can_admin": has_perm(viewer, Perm.ADMIN),
             "can_audit": has_perm(viewer, Perm.AUDIT_VIEW),
+            "can_approve": has_perm(viewer, Perm.GRANT_APPROVE),
             "has_authenticator": has_authenticator(request.user),
             "teams": teams_for_user(viewer=viewer)[:20] if has_perm(viewer, Perm.TEAM_VIEW) else [],
         },

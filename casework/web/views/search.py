@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from casework.access.policy import Perm, requires
+from casework.access.services import restricted_cases_listed
 from casework.record.selectors import SearchError, case_search
 from casework.web.page_forms import SearchForm
 from casework.web.rows import case_rows
@@ -17,6 +18,7 @@ def search(request):
     if form.is_bound and form.is_valid():
         try:
             results = case_search(viewer=request.viewer, query=form.cleaned_data["q"])
+            restricted_cases_listed(cases=results, by=request.user, page="search results")
         except SearchError as exc:
             form.add_error("q", str(exc))
     return render(request, "web/search.html", {"form": form, "results": results,

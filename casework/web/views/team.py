@@ -6,7 +6,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from casework.access.policy import Perm, has_perm, requires
-from casework.access.services import case_list_exported
+from casework.access.services import case_list_exported, restricted_cases_listed
+from casework.access.visibility import manages_team
 from casework.record.choices import RiskLevel
 from casework.record.selectors import (
     TeamFilters,
@@ -19,6 +20,7 @@ from casework.record.selectors import (
 from casework.web.csv_export import csv_response
 from casework.web.page_forms import TeamFilterForm
 from casework.web.rows import case_rows
+from casework.web.templatetags.govuk import sentence_label
 from casework.web.views.common import page_number
 
 EXPORT_HEADER = ["crn", "last name", "first name", "tier", "rosh", "case manager", "sentence",
@@ -47,6 +49,7 @@ def team_caseload_page(request, code: str):
     team = team_get_for_user(viewer=viewer, code=code)
     members, form, filters = _team_filters(request, team)
     page = team_caseload(viewer=viewer, team=team, filters=filters, page=page_number(request), now=timezone.now())
+    restricted_cases_listed(cases=page.object_list, by=request.user, page=f"team caseload {team.code}")
     return render(
         request,
         "web/team/caseload.html",
@@ -56,7 +59,7 @@ def team_caseload_page(request, code: str):
             "form": form,
             "page": page,
             "rows": case_rows(page.object_list, show_manager=True),
-            "manages": team.pk in viewer.managed_team_ids,
+            "manages": manages_team(viewer, team),
             "can_export": has_perm(viewer, Perm.CASE_EXPORT),
             "export_query": request.GET.urlencode(),
         },
@@ -73,13 +76,14 @@ def team_caseload_export(request, code: str):
     case_list_exported(by=request.user, what=f"team caseload {team.code}",
                        filters={k: v for k, v in vars(filters).items() if v},
                        crns=[c["crn"] for c in cases])
+    restricted_cases_listed(cases=cases, by=request.user, page=f"team caseload export {team.code}")
     rosh_labels = dict(RiskLevel.choices)  # not get_rosh_display(), which rebuilds this dict for every row
     zone = timezone.get_current_timezone()
     rows = (
         [c["crn"], c["last_name"], c["first_name"], c["tier"],
          rosh_labels.get(c["rosh"], c["rosh"]) if c["rosh"] else "",
          f"{c['manager_first_name']} {c['manager_last_name']}" if c["manager"] else "",
-         c["sentence_kind"] or "",
+         sentence_label(c["sentence_kind"], c["sentence_status"]) if c["sentence_kind"] else "",
          c["next_appointment"].astimezone(zone).isoformat() if c["next_appointment"] else "", c["outcomes_due"],
          "yes" if c["restricted"] else "no"]
         for c in cases

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import smtplib
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,12 +13,13 @@ from django_otp import login as otp_login
 from casework.access.policy import Perm, requires
 from casework.account import authenticator
 from casework.account.middleware import SECOND_FACTOR_PENDING
-from casework.account.selectors import has_authenticator
-from casework.account.services import CODE_WRONG, second_factor_enrol, second_factor_verify
+from casework.account.selectors import has_authenticator, masked_email, work_email
+from casework.account.services import CODE_WRONG, enrolment_code_send, second_factor_enrol, second_factor_verify
 from casework.core.errors import DomainValidationError, NotPermittedError
-from casework.web.page_forms import SecurityCodeForm
+from casework.web.page_forms import EnrolmentForm, SecurityCodeForm
 
 SETUP_KEY = "casework_authenticator_setup_key"
+EMAIL_FAILED = "We could not send the email just now. Try again in a few minutes, or ask an administrator for a code"
 
 
 def _next_url(request) -> str:
@@ -53,23 +56,45 @@ def two_factor(request):
 two_factor.casework_before_second_factor = True
 
 
+def _send_enrolment_code(request) -> str:
+    """Email the person a one-time enrolment code; what went wrong, or "" when it was sent."""
+    try:
+        enrolment_code_send(user=request.user)
+    except DomainValidationError as exc:
+        return next(iter(exc.errors.values()))
+    except NotPermittedError as exc:
+        return str(exc)
+    except (OSError, smtplib.SMTPException):
+        return EMAIL_FAILED
+    messages.success(request, f"We sent an enrolment code to {masked_email(work_email(request.user))}")
+    return ""
+
+
 @requires(Perm.SIGNED_IN)
 def two_factor_setup(request):
-    """Set up an authenticator app: show the secret as a QR code and as text, then check one code."""
+    """Set up an authenticator app: an enrolment code (emailed, or from an administrator) proves it is
+    them; then the secret as a QR code and as text, and one code from the app."""
     user = request.user
     if has_authenticator(user):
         if not user.is_verified():
             return redirect(_with_next("two-factor", request))
         return render(request, "registration/two_factor_setup.html", {"already": True})
+    send_error = ""
+    if request.method == "POST" and request.POST.get("action") == "send":
+        send_error = _send_enrolment_code(request)
+        if not send_error:
+            return redirect(_with_next("two-factor-setup", request))
     key = request.session.get(SETUP_KEY)
     if not key:  # assigning the same key again would save the session on every view of the page
         key = request.session[SETUP_KEY] = authenticator.new_secret()
-    form = SecurityCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = EnrolmentForm(None if send_error else request.POST or None)
+    if request.method == "POST" and not send_error and form.is_valid():
         try:
-            device = second_factor_enrol(user=user, key=key, token=form.cleaned_data["code"])
+            device = second_factor_enrol(user=user, key=key, token=form.cleaned_data["code"],
+                                         enrolment_code=form.cleaned_data["enrolment_code"])
         except DomainValidationError as exc:
-            form.add_error("code", exc.errors["token"])
+            for field, message in exc.errors.items():
+                form.add_error("code" if field == "token" else field if field in form.fields else None, message)
         except NotPermittedError:
             return redirect(_with_next("two-factor", request))
         else:
@@ -79,9 +104,11 @@ def two_factor_setup(request):
             messages.success(request, "Authenticator app set up")
             return redirect(_next_url(request))
     uri = authenticator.otpauth_uri(key=key, username=user.get_username())
+    address = work_email(user)
     return render(request, "registration/two_factor_setup.html", {
         "form": form, "secret": authenticator.secret_for_people(key), "uri": uri,
         "qr_code": authenticator.qr_code_svg(uri), "next": _next_url(request),
+        "email": masked_email(address) if address else "", "send_error": send_error,
     })
 
 

@@ -7,7 +7,11 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from casework.demo.builder import SCALES, build_world, print_logins, summary_lines, world_exists
+from casework.demo.builder import build_world
+from casework.demo.logins import print_logins
+from casework.demo.scale import DEMO_SCALES
+from casework.demo.summary import summary_lines
+from casework.demo.world import world_exists
 
 REFUSED = ("Demo data is never loaded in production: DEMO_MODE is off in these settings. "
            "Use casework.settings.local (or set CASEWORK_DEMO=true) on a development machine.")
@@ -20,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true",
                             help="delete all case, staff and organisation data and build the world again")
         parser.add_argument("--logins-only", action="store_true", help="only print the demo logins")
-        parser.add_argument("--scale", choices=sorted(SCALES), default="demo",
+        parser.add_argument("--scale", choices=sorted(DEMO_SCALES), default="demo",
                             help="how big a world to build (default: demo, about 2,000 people)")
 
     def handle(self, *args, reset: bool, logins_only: bool, scale: str, **options):
@@ -33,7 +37,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already loaded (run with --reset to delete it and build it again).")
             print_logins(self.stdout)
             return
-        chosen = SCALES[scale]
+        chosen = DEMO_SCALES[scale]
         self.stdout.write(f"Building the {chosen.name} world ({chosen.people:,} people, seed {chosen.seed}):")
         started = time.monotonic()
         report = build_world(scale=chosen, reset=reset, log=self.stdout.write)

@@ -8,19 +8,21 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from casework.demo.builder import summary_lines, world_exists
 from casework.demo.management.commands.demo import REFUSED
-from casework.demo.national import SCALES, build_world_fast, national_lines
+from casework.demo.national import build_world_fast, national_lines
+from casework.demo.scale import GENERATE_SCALES
+from casework.demo.summary import summary_lines
+from casework.demo.world import world_exists
 from casework.record.models import Case
 
 
 class Command(BaseCommand):
-    help = ("Generate a seeded world at national, regional or demo scale (scale.md shapes) with fast bulk "
+    help = ("Generate a seeded world at national, regional, demo or small scale (scale.md shapes) with fast bulk "
             "writes; reuses the world already loaded if it is the same size.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=sorted(SCALES), default="national",
-                            help="national (245,000 people, 5,000,000 contacts), region (a twelfth) or demo")
+        parser.add_argument("--scale", choices=sorted(GENERATE_SCALES), default="national",
+                            help="national (245,000 people, 5,000,000 contacts), region (a twelfth), demo or small")
         parser.add_argument("--reset", action="store_true", help="delete the loaded world and generate it again")
         parser.add_argument("--no-progress", action="store_true", help="no progress bars")
         parser.add_argument("--no-summary", action="store_true", help="skip the distributions summary")
@@ -28,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, scale: str, reset: bool, no_progress: bool, no_summary: bool, **options):
         if not settings.DEMO_MODE:
             raise CommandError(REFUSED)
-        chosen = SCALES[scale]
+        chosen = GENERATE_SCALES[scale]
         if world_exists() and not reset:
             people = Case.objects.count()
             if people != chosen.people:
