@@ -20,6 +20,7 @@ from casework.access.policy import Perm, has_perm
 from casework.access.selectors import approval_authority
 from casework.access.tokens import digest_of, new_token
 from casework.access.viewer import viewer_for
+from casework.access.scope_cache import bump_access_version
 from casework.audit.services import audit_record
 from casework.core.errors import DomainValidationError, NotPermittedError
 from casework.organisation.models import Pdu, Region, Team
@@ -287,6 +288,8 @@ def inspection_exercise_end(*, exercise: InspectionExercise, ends_on: dt.date, b
     before = {"ends_on": exercise.ends_on}
     InspectionExercise.objects.filter(pk=exercise.pk).update(ends_on=ends_on)
     exercise.ends_on = ends_on
+    # A queryset update sends no signal: the inspectors' kept access scopes are made stale here.
+    bump_access_version(ScopeGrant.objects.filter(exercise=exercise).values_list("staff_id", flat=True))
     audit_record(actor=by, action="access.exercise_end", obj=exercise, detail=str(exercise), before=before,
                  after={"ends_on": ends_on})
     return exercise

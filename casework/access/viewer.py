@@ -71,12 +71,20 @@ def membership_current_on(today: dt.date) -> Q:
     return Q(start_date__lte=today) & (Q(end_date__isnull=True) | Q(end_date__gte=today))
 
 
+def staff_of(user) -> Staff | None:
+    """``user``'s staff record or ``None``; no query when the backend loaded it with the user."""
+    try:
+        return user.staff
+    except Staff.DoesNotExist:
+        return None
+
+
 def viewer_for(user, *, today: dt.date | None = None) -> Viewer:
     """Build the ``Viewer`` for ``user`` as of ``today`` (defaults to the local date)."""
     if user is None or not user.is_authenticated:
         return ANONYMOUS
     today = today or timezone.localdate()
-    staff = Staff.objects.filter(user=user).first()
+    staff = staff_of(user)
     roles: set[Role] = set()
     is_admin = bool(user.is_superuser)
     if staff is None or not staff.is_active_on(today):
@@ -171,11 +179,19 @@ def request_viewer(request) -> Viewer:
     """The request's ``Viewer``, computed once and cached on the request.
 
     An API request authenticated with a token (``request.auth``, set by Django REST framework) gets
-    the token's viewer; everything else gets the signed-in person's.
+    the token's viewer; everything else gets the signed-in person's, kept in their session.
     """
+    from casework.access.scope_cache import kept_viewer
+
     viewer = getattr(request, "_casework_viewer", None)
     if viewer is None or viewer.user_id != getattr(request.user, "pk", None):
         token = getattr(request, "auth", None)
-        viewer = viewer_for_token(token) if isinstance(token, ApiToken) else viewer_for(request.user)
+        if isinstance(token, ApiToken):
+            viewer = viewer_for_token(token)
+        elif not request.user.is_authenticated:
+            viewer = ANONYMOUS
+        else:
+            # Kept in the session while nothing that decides it has changed (casework.access.scope_cache).
+            viewer = kept_viewer(getattr(request, "session", None), request.user, viewer_for)
         request._casework_viewer = viewer
     return viewer

@@ -11,7 +11,8 @@ from django.http import JsonResponse
 from django.urls import reverse
 
 from casework.access.policy import second_factor_required
-from casework.access.viewer import request_viewer
+from casework.access.scope_cache import kept_viewer
+from casework.access.viewer import request_viewer, viewer_for
 from casework.account.services import SignOutReason, sign_out_record
 
 LAST_SEEN = "casework_last_seen"
@@ -29,6 +30,9 @@ def stamp_new_session(sender, request, user, **kwargs) -> None:
     now = int(time.time())
     request.session[LAST_SEEN] = now
     request.session[SIGNED_IN_AT] = now
+    # Work out the access scope now, while the session is being written anyway, so the first page after
+    # signing in reuses it instead of writing the session again.
+    kept_viewer(request.session, user, viewer_for)
 
 
 class IdleTimeoutMiddleware:

@@ -27,6 +27,7 @@ __all__ = [
     "add_months",
     "add_working_days",
     "bank_holidays",
+    "in_year_before",
     "is_bank_holiday",
     "is_working_day",
     "whole_months_between",
@@ -131,6 +132,18 @@ def years_before(day: dt.date, years: int) -> dt.date:
     if day.year - years < dt.MINYEAR:
         return dt.date.min
     return day - relativedelta(years=years)
+
+
+def in_year_before(day: dt.date, end: dt.date) -> bool:
+    """Whether ``day`` lies in the 12 months before ``end`` (rules.md §5.5).
+
+    Those are the dates after the same calendar date one year earlier (29 February counting from
+    28 February) up to and including ``end``: for ``end`` 2027-05-10 the first is 2026-05-11, for
+    2028-02-29 it is 2027-03-01. In year 1 every date up to ``end`` is in (no earlier year exists).
+    """
+    if day > end:
+        return False
+    return end.year == dt.MINYEAR or day > years_before(end, 1)
 
 
 def whole_months_between(start: dt.date, end: dt.date) -> int:

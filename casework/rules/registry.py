@@ -22,6 +22,8 @@ CONTRACTS: dict[str, str] = {
     "recall-type": "casework.rules.recall",
     "rating": "casework.rules.rating",
     "sample": "casework.rules.sampling",
+    "enforcement": "casework.rules.enforcement",
+    "safeguards": "casework.rules.safeguards",
 }
 
 

@@ -9,17 +9,18 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from casework.core.errors import DomainValidationError, NotPermittedError
+from casework.organisation.models import Pdu
 from casework.rules.contract import ContractError
 from casework.ruleset.kinds import SPECS, ConfigKind
 from casework.ruleset.models import RuleConfig
-from casework.ruleset.selectors import active_config
+from casework.ruleset.selectors import config_in_force
 from casework.ruleset.services import rule_config_change
 
 
 class NewVersionForm(forms.ModelForm):
     class Meta:
         model = RuleConfig
-        fields = ["kind", "key", "data", "reason"]
+        fields = ["kind", "key", "pdu", "data", "reason"]
         widgets = {"data": forms.Textarea(attrs={"rows": 30, "cols": 100, "style": "font-family: monospace"})}
 
     def __init__(self, *args, **kwargs):
@@ -42,8 +43,8 @@ class NewVersionForm(forms.ModelForm):
 
 @admin.register(RuleConfig)
 class RuleConfigAdmin(admin.ModelAdmin):
-    list_display = ["kind", "key", "version", "source", "created_at", "created_by", "reason"]
-    list_filter = ["kind", "source"]
+    list_display = ["kind", "key", "pdu", "version", "source", "created_at", "created_by", "reason"]
+    list_filter = ["kind", "source", "pdu"]
     form = NewVersionForm
     readonly_fields = ["version", "source", "created_at", "created_by"]
 
@@ -57,7 +58,9 @@ class RuleConfigAdmin(admin.ModelAdmin):
         initial = super().get_changeform_initial_data(request)
         kind, key = request.GET.get("kind"), request.GET.get("key", "default")
         if kind:
-            current = active_config(kind, key)
+            pdu_id = request.GET.get("pdu", "")
+            pdu = Pdu.objects.filter(pk=int(pdu_id)).first() if pdu_id.isdigit() else None
+            current = config_in_force(kind, key, pdu)
             if current is not None:
                 initial["data"] = json.dumps(current.data, indent=2)
         return initial
@@ -66,7 +69,7 @@ class RuleConfigAdmin(admin.ModelAdmin):
         # Never obj.save(): the service validates with the engine, versions and audits the change.
         try:
             created = rule_config_change(kind=obj.kind, key=obj.key, data=obj.data, by=request.user,
-                                         reason=obj.reason)
+                                         reason=obj.reason, pdu=obj.pdu)
         except (DomainValidationError, NotPermittedError) as exc:
             raise ValidationError(str(exc)) from exc
         obj.pk = created.pk

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from casework.rules import eligibility, rating, registry, workload
+from casework.rules import eligibility, enforcement, rating, registry, safeguards, workload
 from casework.ruleset import selectors
 from casework.ruleset.kinds import Source
 from casework.ruleset.models import RuleConfig
@@ -37,5 +37,13 @@ def answer_configured(name: str, request: dict[str, Any]) -> dict[str, Any]:
         # A request that brings its own ``policy`` uses it; otherwise the matrix in force.
         matrix, config = selectors.grade_matrix()
         result = eligibility.handle(request, matrix=matrix)
+        return _mark(result, [config if request.get("policy") is None else None])
+    if name == "enforcement":
+        policy, config = selectors.enforcement_policy()
+        return _mark(enforcement.handle(request, policy=policy), [config])
+    if name == "safeguards":
+        # The national schedule in force (a request names no PDU), unless the request brings its own.
+        schedule, config = selectors.safeguard_schedule()
+        result = safeguards.handle(request, policy=schedule)
         return _mark(result, [config if request.get("policy") is None else None])
     return registry.handler(name)(request)

@@ -8,13 +8,15 @@ from typing import Any
 
 from django.db import models
 
-from casework.rules import eligibility, rating, workload
+from casework.rules import eligibility, enforcement, rating, safeguards, workload
 
 
 class ConfigKind(models.TextChoices):
     POINTS_TABLE = "POINTS_TABLE", "Workload points table"
     GRADE_MATRIX = "GRADE_MATRIX", "Grade eligibility matrix"
     RATING_FRAMEWORK = "RATING_FRAMEWORK", "Inspection rating framework"
+    SAFEGUARD_POLICY = "SAFEGUARD_POLICY", "Risk-of-harm safeguard schedule"
+    ENFORCEMENT_POLICY = "ENFORCEMENT_POLICY", "Enforcement deadlines"
 
 
 class Source(models.TextChoices):
@@ -46,5 +48,15 @@ SPECS: dict[str, KindSpec] = {
         load=rating.Framework.from_dict,
         defaults=dict(rating.FRAMEWORKS),
         provenance="published and unverified rules, per framework (rules.md §6.2)",
+    ),
+    ConfigKind.SAFEGUARD_POLICY: KindSpec(
+        load=safeguards.SafeguardSchedule.from_dict,
+        defaults={"default": safeguards.DEFAULT_SCHEDULE},
+        provenance="default (rules.md §4)",
+    ),
+    ConfigKind.ENFORCEMENT_POLICY: KindSpec(
+        load=enforcement.EnforcementPolicy.from_dict,
+        defaults={"default": enforcement.DEFAULT_POLICY},
+        provenance="default (rules.md §5.4)",
     ),
 }

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from casework.rules import eligibility, rating, workload
+from casework.organisation.models import Pdu
+from casework.rules import eligibility, enforcement, rating, safeguards, workload
 from casework.ruleset.kinds import SPECS, ConfigKind, Source
 from casework.ruleset.models import RuleConfig
 
 
-def active_config(kind: str, key: str) -> RuleConfig | None:
-    """The latest version of ``kind``/``key`` (None only if the seed migration has not run)."""
-    return RuleConfig.objects.filter(kind=kind, key=key).order_by("-version").first()
+def active_config(kind: str, key: str, pdu: Pdu | None = None) -> RuleConfig | None:
+    """The latest national version of ``kind``/``key`` (None only if the seed migration has not run),
+    or with ``pdu`` the latest of that PDU's own versions (None when it has none)."""
+    scope = {"pdu__isnull": True} if pdu is None else {"pdu": pdu}
+    return RuleConfig.objects.select_related("pdu").filter(kind=kind, key=key, **scope).order_by("-version").first()
 
 
-def _loaded(kind: str, key: str) -> tuple[Any, RuleConfig | None]:
-    config = active_config(kind, key)
+def config_in_force(kind: str, key: str, pdu: Pdu | None = None) -> RuleConfig | None:
+    """What is in force for ``pdu``: its own latest version if it has one, else the national one."""
+    own = active_config(kind, key, pdu) if pdu is not None else None
+    return own if own is not None else active_config(kind, key)
+
+
+def _loaded(kind: str, key: str, pdu: Pdu | None = None) -> tuple[Any, RuleConfig | None]:
+    config = config_in_force(kind, key, pdu)
     if config is None:
         return SPECS[kind].defaults[key], None
     return SPECS[kind].load(config.data), config
@@ -33,9 +42,20 @@ def framework(key: str) -> tuple[rating.Framework, RuleConfig | None]:
     return _loaded(ConfigKind.RATING_FRAMEWORK, key)
 
 
+def enforcement_policy(pdu: Pdu | None = None) -> tuple[enforcement.EnforcementPolicy, RuleConfig | None]:
+    """The enforcement deadlines in force for ``pdu`` (its own policy, else the national one)."""
+    return _loaded(ConfigKind.ENFORCEMENT_POLICY, "default", pdu)
+
+
+def safeguard_schedule(pdu: Pdu | None = None) -> tuple[safeguards.SafeguardSchedule, RuleConfig | None]:
+    """The safeguard schedule in force for ``pdu`` (its own policy, else the national one)."""
+    return _loaded(ConfigKind.SAFEGUARD_POLICY, "default", pdu)
+
+
 def local_policies() -> list[RuleConfig]:
-    """Configuration where a local policy has replaced the rules.md default (shown in the UI)."""
+    """Configuration where a local policy has replaced the rules.md default (shown in the UI), national
+    and per PDU."""
     latest = {}
-    for config in RuleConfig.objects.order_by("kind", "key", "version"):
-        latest[(config.kind, config.key)] = config
+    for config in RuleConfig.objects.select_related("pdu").order_by("kind", "key", "pdu_id", "version"):
+        latest[(config.kind, config.key, config.pdu_id)] = config
     return [c for c in latest.values() if c.source == Source.LOCAL_POLICY]

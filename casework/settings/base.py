@@ -172,9 +172,11 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes checks every password sign-in first and refuses one for a locked-out username.
+# django-axes' lockout check and Django's password check, each loading the user with their staff record
+# (casework/account/backends.py): one query for both on every signed-in request.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "casework.account.backends.LockoutBackend",
+    "casework.account.backends.PasswordBackend",
 ]
 # Lockout: 5 failed sign-ins for a username lock it for 15 minutes, counted from the fifth failure
 # (attempts while locked do not extend it). By username, not address: staff share office addresses.

@@ -46,6 +46,10 @@ class Staff(models.Model):
     started_in_post = models.DateField()
     core_training_completed = models.DateField(null=True, blank=True)
     ended = models.DateField(null=True, blank=True, help_text="Left the organisation or role")
+    # Changes whenever anything that decides this person's access changes (their record, memberships,
+    # grants, account): the access scope kept in their session is reused only while it is unchanged.
+    # Never edited by hand: casework.access.scope_cache sets it.
+    access_version = models.BigIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]

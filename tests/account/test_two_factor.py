@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.core import mail
@@ -25,6 +28,7 @@ from tests.factories import PASSWORD
 from tests.pagecheck import CheckedClient
 
 pytestmark = pytest.mark.django_db
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture(autouse=True)
@@ -330,3 +334,23 @@ def test_an_idle_setup_key_is_kept_across_page_loads(client, spo):
     first = client.session[SETUP_KEY]
     client.get(reverse("two-factor-setup"))
     assert client.session[SETUP_KEY] == first
+
+
+def _production_email_settings(extra: dict[str, str]):
+    code = ("import django; from django.conf import settings as s; django.setup(); "
+            "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_USE_TLS, "
+            "s.DEFAULT_FROM_EMAIL)")
+    env = {**{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+           "DJANGO_SETTINGS_MODULE": "casework.settings.production", "SECRET_KEY": "x" * 64,
+           "ALLOWED_HOSTS": "casework.example.org", "DATABASE_URL": "postgres://localhost/casework", **extra}
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_production_sends_email_through_smtp_from_the_environment():
+    result = _production_email_settings({"EMAIL_HOST": "smtp.example.org", "EMAIL_PORT": "587",
+                                         "EMAIL_HOST_USER": "casework", "EMAIL_USE_TLS": "true",
+                                         "DEFAULT_FROM_EMAIL": "casework@example.org"})
+    assert result.stdout.split() == ["django.core.mail.backends.smtp.EmailBackend", "smtp.example.org", "587",
+                                     "casework", "True", "casework@example.org"], result.stderr
+    both = _production_email_settings({"EMAIL_USE_TLS": "true", "EMAIL_USE_SSL": "true"})
+    assert both.returncode != 0 and "cannot both be on" in both.stderr

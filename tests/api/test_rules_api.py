@@ -28,6 +28,12 @@ REQUESTS = {
                                    "foreign_power_threat": False, "mappa_category_4": False,
                                    "mappa_level_2_or_3": False}, "youth": None},
     "rating": {"framework": "PROBATION_2018", "standards": {"1.1": {"rating": "GOOD"}}, "overrides": {}},
+    "enforcement": {"as_of": "2026-05-10", "kind": "COMMUNITY_ORDER",
+                    "contacts": [{"date": "2026-03-01", "outcome": "UNACCEPTABLE_ABSENCE"},
+                                 {"date": "2026-04-14", "outcome": "UNACCEPTABLE_ABSENCE"}],
+                    "actions": [{"date": "2026-03-03", "action": "WARNING"}],
+                    "risk_events": [{"type": "DOMESTIC_ABUSE_CALLOUT", "date": "2026-04-01"}],
+                    "risk_reviews": [{"date": "2026-04-08"}]},
     "eligibility": {"practitioner": {"grade": "PSO", "core_training_complete": True, "months_in_post": 14},
                     "case": {"tier": "B1", "rosh": "MEDIUM", "mappa_level": None, "registrations": ["ADVP"],
                              "lifer_or_ipp": False},
@@ -40,6 +46,14 @@ REQUESTS = {
                                "pdu": "Manchester North", "team": None, "practitioner": "Sam Patel",
                                "sensitive": False}],
                "size": 1, "as_of": "2026-11-27", "seed": 7},
+    "safeguards": {"as_of": "2026-03-02",
+                   "case": {"kind": "COMMUNITY_ORDER", "start_date": "2026-01-12", "rosh": "HIGH",
+                            "children_contact": "YES", "registrations": [{"code": "ADVP", "start_date": "2026-01-12"}],
+                            "events": [{"type": "ARREST", "date": "2026-02-20"}],
+                            "done": [{"safeguard": "DOMESTIC_ABUSE_ENQUIRY", "date": "2026-01-20"}],
+                            "not_required": [{"safeguard": "HOME_VISIT", "reason": "Victim has moved away",
+                                              "by": "SPO1", "date": "2026-01-21"}]},
+                   "policy": None},
 }
 
 

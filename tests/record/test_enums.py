@@ -14,7 +14,7 @@ from django.db import models
 
 from casework.record import choices
 from casework.record.reference.registration_types import REGISTRATION_TYPES
-from casework.rules import contacts, sampling, sentences, tiering, workload
+from casework.rules import contacts, enforcement, sampling, sentences, tiering, workload
 from casework.workforce.models import Grade, ReductionReason
 
 
@@ -80,3 +80,11 @@ def test_appointments_and_failures_to_comply_are_contact_codes() -> None:
     assert set(contacts.ContactOutcome) > contacts.FAILURES_TO_COMPLY
     assert set(sentences.RequirementKind) > sentences.REHABILITATIVE
     assert set(sentences.SentenceKind) > sentences.CUSTODIAL_KINDS
+
+
+def test_the_enforcement_contract_reads_every_record_outcome_and_counts_the_failures() -> None:
+    # The enforcement engine takes the record's outcome codes as they are stored.
+    for outcome in choices.ContactOutcome:
+        body = {"as_of": "2026-05-10", "kind": "LICENCE",
+                "contacts": [{"date": "2026-05-01", "outcome": outcome.value}]}
+        assert enforcement.handle(body)["failures_last_12_months"] == int(outcome.value in contacts.FAILURES_TO_COMPLY)

@@ -12,6 +12,7 @@ from casework.rules.calendar import (
     add_months,
     add_working_days,
     bank_holidays,
+    in_year_before,
     is_bank_holiday,
     is_working_day,
     whole_months_between,
@@ -291,3 +292,30 @@ def test_years_before_keeps_the_day_except_29_february(day: dt.date, years: int)
     earlier = years_before(day, years)
     assert earlier.year == day.year - years and earlier.month == day.month
     assert earlier.day == day.day or (day.month, day.day, earlier.day) == (2, 29, 28)
+
+
+@pytest.mark.parametrize(
+    ("day", "end", "inside"),
+    [
+        pytest.param(D(2026, 5, 10), D(2027, 5, 10), False, id="same-date-a-year-earlier-is-out"),
+        pytest.param(D(2026, 5, 11), D(2027, 5, 10), True, id="the-day-after-it-is-in"),
+        pytest.param(D(2027, 5, 10), D(2027, 5, 10), True, id="the-day-itself-is-in"),
+        pytest.param(D(2027, 5, 11), D(2027, 5, 10), False, id="a-later-day-is-out"),
+        pytest.param(D(2027, 2, 28), D(2028, 2, 29), False, id="29-feb-counts-from-28-feb"),
+        pytest.param(D(2027, 3, 1), D(2028, 2, 29), True, id="29-feb-first-day-is-1-march"),
+        pytest.param(D(2028, 2, 28), D(2029, 2, 28), False, id="28-feb-a-leap-year-earlier-is-out"),
+        pytest.param(D(2028, 2, 29), D(2029, 2, 28), True, id="29-feb-is-in-the-year-to-28-feb"),
+        pytest.param(D(2028, 2, 29), D(2029, 3, 1), False, id="29-feb-is-out-of-the-year-to-1-march"),
+        pytest.param(D(1, 1, 1), D(1, 12, 31), True, id="year-one-has-no-earlier-year"),
+    ],
+)
+def test_in_year_before(day: dt.date, end: dt.date, inside: bool) -> None:
+    assert in_year_before(day, end) is inside
+
+
+@given(any_days, any_days)
+def test_in_year_before_is_the_365_or_366_days_up_to_the_end(day: dt.date, end: dt.date) -> None:
+    # By hand: the same month and day a year earlier (28 February for 29 February) is the last day out.
+    month_day = (end.month, 28 if (end.month, end.day) == (2, 29) else end.day)
+    last_out = D(end.year - 1, *month_day)
+    assert in_year_before(day, end) is (last_out < day <= end)

@@ -27,10 +27,11 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from decimal import Decimal
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, PlainValidator, ValidationError, WithJsonSchema, model_validator
+from pydantic import BeforeValidator, Field, PlainValidator, Strict, ValidationError, WithJsonSchema, model_validator
 from pydantic_core import to_json
 
 from casework.rules.contract import ContractError
@@ -208,7 +209,10 @@ class TierRequest(ContractModel):
     rsr: Rsr | None
     """RSR score (percent, two decimal places) or 999.99 (not calculated); null = missing."""
     mappa: MappaRequest | None
-    registrations: list[Choice[Registration]]
+    registrations: Annotated[
+        frozenset[Choice[Registration]], Strict(False),
+        WithJsonSchema({"type": "array", "items": {"enum": [code.value for code in Registration], "type": "string"}}),
+    ]
     """Current nDelius registration codes (historic and superseded ones already left out)."""
     ogrs: _whole_number(0, 100) | None
     """OGRS percentage; null = missing."""
@@ -249,7 +253,7 @@ class TierRequest(ContractModel):
         return _made(TierInputs, {
             "gender": self.gender, "active_sentence": self.active_sentence, "rosh": self.rosh, "rsr": self.rsr,
             "mappa": None if mappa is None else _made(Mappa, {"level": mappa.level, "category": mappa.category}),
-            "registrations": frozenset(self.registrations), "ogrs": self.ogrs,
+            "registrations": self.registrations, "ogrs": self.ogrs,
             "assessment": None if assessment is None else _made(Assessment, {
                 "needs": MappingProxyType(assessment.needs),
             }),
@@ -292,6 +296,8 @@ def _contract_error(exc: ValidationError) -> ContractError:
     or a need, which says what it is and which codes are known."""
     first = exc.errors(include_url=False)[0]
     loc = first["loc"]
+    if first["type"] == "frozen_set_type" and loc == ("registrations",) and first["input"] is None:
+        return ContractError("registrations", "must not be null")
     if first["type"] == "enum" and len(loc) == 2 and loc[0] == "registrations":
         path, item = f"registrations[{loc[1]}]", first["input"]
         if not isinstance(item, str):
@@ -363,6 +369,9 @@ class TierResponse(ContractModel):
     explanation: ExplanationResponse
 
 
+_label_of = attrgetter("label")
+
+
 def result_json(result: TierResult) -> dict[str, Any]:
     """The ``tier`` response for a result: ``TierResponse``'s JSON form, written directly."""
     two, single = result.two_axis, result.single
@@ -375,9 +384,9 @@ def result_json(result: TierResult) -> dict[str, Any]:
         "single": {"tier": single.tier.value, "provisional": single.provisional},
         "rules_version": result.rules_version,
         "explanation": {
-            "protect": [line.label for line in two.protect.breakdown],
-            "change": [line.label for line in two.change.breakdown],
-            "single": [r.label for r in single.results],
+            "protect": list(map(_label_of, two.protect.breakdown)),
+            "change": list(map(_label_of, two.change.breakdown)),
+            "single": list(map(_label_of, single.results)),
             "single_rule": single.rule.value if single.rule else None,
             "single_summary": single.summary,
             "provisional": list(single.provisional_reasons),
@@ -386,8 +395,12 @@ def result_json(result: TierResult) -> dict[str, Any]:
 
 
 def tier(request: TierRequest) -> dict[str, Any]:
-    """Both tiers for a validated request, as the ``tier`` response."""
-    return result_json(calculate_tier(request.inputs(), as_of=request.as_of))
+    """Both tiers for a validated request, as the ``tier`` response.
+
+    The fast path reads the request model itself (it has every attribute of ``TierInputs``, already
+    normalised: see ``types.TierFacts``), which saves making the inputs for each line of a caseload.
+    """
+    return result_json(calculate_tier(request, as_of=request.as_of))
 
 
 class TierHandler(ContractHandler[TierRequest, TierResponse]):

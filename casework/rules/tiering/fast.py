@@ -58,7 +58,7 @@ from casework.rules.tiering.types import (
     SingleRule,
     SingleScaleTier,
     SingleTier,
-    TierInputs,
+    TierFacts,
     TierResult,
     TwoAxisTier,
 )
@@ -174,6 +174,10 @@ _NEED_TABLES: tuple[dict[NeedSeverity | None, Contribution | None], ...] = tuple
         ) for severity in NeedSeverity
     }} for need in Need
 )
+#: Per need, in Need order: its points by severity, and 0 for a need not assessed.
+_NEED_POINT_TABLES: tuple[dict[NeedSeverity | None, int], ...] = tuple(
+    {severity: (line.points if line else 0) for severity, line in table.items()} for table in _NEED_TABLES
+)
 _OGRS_MISSING_LINE = Contribution("OGRS", 0, "OGRS missing: 0")
 _OGRS_LINES: dict[int, Contribution] = {
     ogrs: Contribution("OGRS", ogrs // 10, f"OGRS {ogrs} ÷ 10, whole part: {ogrs // 10}") for ogrs in range(101)
@@ -283,7 +287,7 @@ _REASON_D_NOT_COUNTED = _REASON_D + " (reoffending table not counted: predictors
 _SINGLE_TIERS: dict[str, SingleScaleTier] = {tier.value: tier for tier in SingleScaleTier}
 
 
-def _single(inputs: TierInputs, profile: _Profile, as_of: dt.date,
+def _single(inputs: TierFacts, profile: _Profile, as_of: dt.date,
             explain: bool) -> tuple[str, bool, SingleRule | None, list[RuleResult], list[str], str]:
     """single_scale_tier: (tier, provisional, deciding rule, results, provisional reasons, summary);
     without ``explain``, results and reasons are empty and the summary is ""."""
@@ -377,8 +381,10 @@ def _single(inputs: TierInputs, profile: _Profile, as_of: dt.date,
 _UNEXPLAINED: dict[tuple[Any, ...], TierResult] = {}
 
 
-def calculate_tier(inputs: TierInputs, *, as_of: dt.date, explain: bool = True) -> TierResult:
+def calculate_tier(inputs: TierFacts, *, as_of: dt.date, explain: bool = True) -> TierResult:
     """Both tiers for one case as of a date: exactly ``calculate_tier_reference(inputs, as_of=as_of)``.
+
+    ``inputs`` is a ``TierInputs`` or the contract's validated ``TierRequest`` (both ``TierFacts``).
 
     ``explain=False`` gives the same tiers, levels, points, provisional flags and deciding rule without
     their explanation (every ``breakdown``, ``results`` and ``provisional_reasons`` empty, ``summary``
@@ -419,25 +425,31 @@ def calculate_tier(inputs: TierInputs, *, as_of: dt.date, explain: bool = True) 
     elif assessment is None:
         change_level, change_points, change_lines = NO_ASSESSMENT_LEVEL, 0, _NO_ASSESSMENT_LINES
     else:
+        # Points by arithmetic (all that explain=False needs); the lines only for the explanation.
         needs = assessment.needs
-        if len(needs) == len(_NEED_ORDER) and tuple(needs) == _NEED_ORDER:  # every need, in Need order
-            change_lines = list(map(dict.__getitem__, _NEED_TABLES, needs.values()))
-        else:  # each need's line in Need order; a need not assessed maps to None, which filter drops
-            change_lines = list(filter(None, map(dict.__getitem__, _NEED_TABLES, map(needs.get, _NEED_ORDER))))
+        in_order = len(needs) == len(_NEED_ORDER) and tuple(needs) == _NEED_ORDER  # every need, in Need order
+        if in_order:
+            change_points = sum(map(dict.__getitem__, _NEED_POINT_TABLES, needs.values()))
+        else:  # a need not assessed maps to None, which scores 0
+            change_points = sum(map(dict.__getitem__, _NEED_POINT_TABLES, map(needs.get, _NEED_ORDER)))
         ogrs = inputs.ogrs
-        if ogrs is None:
-            change_lines.append(_OGRS_MISSING_LINE)
-        else:
-            line = _OGRS_LINES.get(ogrs) if type(ogrs) is int else None
-            if line is None:
-                ogrs_points = int(ogrs) // 10
-                line = Contribution("OGRS", ogrs_points, f"OGRS {ogrs} ÷ 10, whole part: {ogrs_points}")
-            change_lines.append(line)
+        ogrs_line = _OGRS_MISSING_LINE if ogrs is None else _OGRS_LINES.get(ogrs) if type(ogrs) is int else None
+        if ogrs_line is None:
+            ogrs_points = int(ogrs) // 10
+            ogrs_line = Contribution("OGRS", ogrs_points, f"OGRS {ogrs} ÷ 10, whole part: {ogrs_points}")
+        change_points += ogrs_line.points
         if profile.iom:
-            change_lines.append(_IOM_LINE)
-        change_points = sum(map(_points_of, change_lines))
+            change_points += IOM_POINTS
         change_level = (_CHANGE_BY_POINTS[change_points] if 0 <= change_points < len(_CHANGE_BY_POINTS)
                         else change_band(change_points))
+        if explain:
+            if in_order:
+                change_lines = list(map(dict.__getitem__, _NEED_TABLES, needs.values()))
+            else:  # each need's line in Need order; a need not assessed maps to None, which filter drops
+                change_lines = list(filter(None, map(dict.__getitem__, _NEED_TABLES, map(needs.get, _NEED_ORDER))))
+            change_lines.append(ogrs_line)
+            if profile.iom:
+                change_lines.append(_IOM_LINE)
 
     unsupervised = inputs.unsupervised or profile.unsupervised
     tier, provisional, rule, results, reasons, summary = _single(inputs, profile, as_of, explain)

@@ -86,6 +86,7 @@ from casework.rules.tiering.types import (
     SingleRule,
     SingleScaleTier,
     SingleTier,
+    TierFacts,
     TierInputs,
     TierResult,
     TwoAxisTier,
@@ -297,7 +298,7 @@ def years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def lifer_rule(inputs: TierInputs, as_of: dt.date) -> RuleResult | None:
+def lifer_rule(inputs: TierFacts, as_of: dt.date) -> RuleResult | None:
     if Registration.INLL not in inputs.registrations:
         return None
     released = inputs.lifer_release_date

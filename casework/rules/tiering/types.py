@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 RULES_VERSION = "tier-2026.1"
 
@@ -380,6 +380,26 @@ class TierInputs:
     def is_unsupervised(self) -> bool:
         """Unsupervised by the flag or by a ``PRC`` registration (the ``S`` suffix)."""
         return self.unsupervised or Registration.PRC in self.registrations
+
+
+class TierFacts(Protocol):
+    """What the engines read about a case: ``TierInputs`` has it, and so does the contract's validated
+    ``TierRequest`` (same names, same normalised values), which the fast path reads directly."""
+
+    gender: Gender
+    active_sentence: bool
+    rosh: Rosh | None
+    rsr: Decimal | None
+    mappa: Any  # .level, .category
+    registrations: frozenset[Registration]
+    ogrs: int | None
+    assessment: Any  # .needs: Need → NeedSeverity
+    mandate_for_change: bool
+    women: Any  # .parenting, .impulsivity_or_temper, .breach_or_recall_last_year
+    predictors: Any  # .arp, .arp_static, .csrp, .csrp_static, .dc_srp (.band, .score)
+    lifer_release_date: dt.date | None
+    sexual_offence_history: bool
+    unsupervised: bool
 
 
 #: The registration codes ``registration_conflict`` checks against the ``rosh`` and ``mappa`` fields.
