@@ -57,7 +57,7 @@ def govuk_time(value) -> str:
 def rosh_tag(level: str):
     """A RoSH tag whose words carry the meaning (the colour only repeats it)."""
     if not level:
-    return format_html('<strong class="govuk-tag govuk-tag--grey">{}</strong>', "Not assessed")
+        return format_html('<strong class="govuk-tag govuk-tag--grey">{}</strong>', "Not assessed")
     return format_html(
         '<strong class="govuk-tag {}">{} RoSH</strong>', _ROSH_CLASSES.get(level, ""), _ROSH_LABELS.get(level, level)
     )
