@@ -23,10 +23,11 @@ once it is loaded. `make bench` measures, on SQLite and on PostgreSQL:
   sign-in form, then browse caseload, case, contacts and search).
 
 Targets: every page under 25 ms server time at p95 on both databases on a quiet machine (issue 10;
-issue 4 set 50 ms); a query count that does not grow with caseload size (held by `tests/web/test_query_counts.py`); no more than 3x the
-hand-written SQL lower bound; 0 errors in the load run. The *DB / SQL* ratio compares the time the
-page spends in the database with the one-statement lower bound; *page / SQL* compares the whole
-request (templates, middleware, session) with it.
+issue 4 set 50 ms); a query count that does not grow with caseload size (held by
+`tests/web/test_query_counts.py`); no more than 3x the hand-written SQL lower bound; 0 errors in the
+load run. The *DB / SQL* ratio compares the time the page spends in the database with the
+one-statement lower bound; *page / SQL* compares the whole request (templates, middleware, session)
+with it.
 
 The machine is a 2-core sandbox; nothing else runs during a bench, but the benchmark process and
 the database server share those two cores, and run to run a page's p95 moves by 10–20%. The load

@@ -143,7 +143,7 @@ def connect_signals() -> None:
     from casework.workforce.models import Staff, TeamMembership
 
     for signal in (post_save, post_delete):
-        uid = signal is post_save and "save" or "delete"
+        uid = "save" if signal is post_save else "delete"
         signal.connect(_staff_changed, sender=Staff, dispatch_uid=f"scope-staff-{uid}")
         signal.connect(_user_changed, sender=get_user_model(), dispatch_uid=f"scope-user-{uid}")
         signal.connect(_membership_or_grant_changed, sender=TeamMembership, dispatch_uid=f"scope-membership-{uid}")

@@ -17,10 +17,10 @@ from django.utils.text import slugify
 
 from casework.access.models import ApiClient, ApiScope, ApiToken, GrantStatus, InspectionExercise, Role, ScopeGrant
 from casework.access.policy import Perm, has_perm
+from casework.access.scope_cache import bump_access_version
 from casework.access.selectors import approval_authority
 from casework.access.tokens import digest_of, new_token
 from casework.access.viewer import viewer_for
-from casework.access.scope_cache import bump_access_version
 from casework.audit.services import audit_record
 from casework.core.errors import DomainValidationError, NotPermittedError
 from casework.organisation.models import Pdu, Region, Team

@@ -30,7 +30,7 @@ from pydantic import Field, model_validator
 from casework.rules.calendar import in_year_before, working_days_after
 from casework.rules.contacts import ContactOutcome, is_failure_to_comply
 from casework.rules.contract import ContractError
-from casework.rules.schema import Choice, ContractModel, Date, contract_handler, parse
+from casework.rules.schema import Choice, ContractModel, Date, contract_handler, matching, parse
 from casework.rules.supervision import ORDERS, RiskEventType, SupervisionKind
 
 RULES_VERSION = "enforcement-2026.1"
@@ -78,10 +78,14 @@ ADDED_REQUIREMENT_ACTIONS: frozenset[EnforcementAction] = frozenset({
 BREACH_DECISIONS: frozenset[EnforcementAction] = frozenset({
     EnforcementAction.BREACH, EnforcementAction.NO_FURTHER_ACTION,
 })
-#: Risk events that need a risk review (rules.md §5.4); other types are read and ignored.
+#: Risk events that need a risk review (rules.md §5.4); other types are accepted and ignored.
 REVIEW_EVENTS: frozenset[RiskEventType] = frozenset({
     RiskEventType.ARREST, RiskEventType.CHARGE, RiskEventType.DOMESTIC_ABUSE_CALLOUT,
 })
+#: A risk event's type: any code (rules.md §5.5 accepts and ignores the types it does not read), such as
+#: the safeguards contract's event types.
+RiskEventCode = matching(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*", "must be a code in capitals, such as ARREST",
+                         example="ARREST")
 
 NOT_ON_LICENCE_ONLY = "is only possible on a LICENCE: orders and post-sentence supervision cannot be recalled"
 NOT_ON_LICENCE = "is not possible on a LICENCE: a failure on licence leads to a decision about recall, not breach"
@@ -175,8 +179,9 @@ class EnforcementActionTaken(ContractModel):
 class EnforcementRiskEvent(ContractModel):
     """Something that happened which may change the risk the person poses."""
 
-    type: Choice[RiskEventType]
-    """ARREST, CHARGE and DOMESTIC_ABUSE_CALLOUT need a risk review; the other types are read and ignored."""
+    type: RiskEventCode  # type: ignore[valid-type]
+    """ARREST, CHARGE and DOMESTIC_ABUSE_CALLOUT need a risk review; any other code (such as CHANGE_OF_ADDRESS) is
+    accepted and ignored."""
     date: Date
     """The day it happened."""
 

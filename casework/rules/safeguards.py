@@ -302,10 +302,18 @@ def _created_tasks(case: SafeguardCase, as_of: dt.date, policy: SafeguardSchedul
     return tasks
 
 
+def _months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months earlier (a missing day: the month's last); before year 1,
+    the first day there is."""
+    if (day.year - dt.MINYEAR) * 12 + day.month - 1 < months:
+        return dt.date.min
+    return add_months(day, -months)
+
+
 def _close(tasks: Sequence[Task], entries: Iterable[Entry | NotRequiredEntry], status: Status,
            start: dt.date) -> None:
     """One closing pass (§4.1 "Closing"): each entry, in date order, closes its safeguard's open tasks."""
-    earliest = add_months(start, -EARLIER_WORK_MONTHS)
+    earliest = _months_before(start, EARLIER_WORK_MONTHS)
     for entry in sorted(entries, key=lambda e: e.date):
         earlier_work = status is Status.DONE and entry.safeguard in START_SAFEGUARDS and earliest <= entry.date < start
         for task in tasks:

@@ -1,7 +1,8 @@
 """What kind of supervision a case is under, and the risk events the safeguard and enforcement rules read.
 
 Shared by the safeguards (rules.md §4.1) and enforcement (§5.5) engines, so both contracts use one list
-of codes (and the OpenAPI schema one ``SupervisionKindCode`` and one ``RiskEventTypeCode``). Pure.
+of kinds (one ``SupervisionKindCode`` in the OpenAPI schema) and one list of risk event codes (the
+enforcement contract also accepts, and ignores, codes outside it). Pure.
 """
 
 from __future__ import annotations

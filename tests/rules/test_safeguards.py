@@ -398,6 +398,13 @@ def test_work_done_in_the_three_months_before_the_start_counts(start, entry, clo
         assert (task["status"], task["done_date"]) == (("DONE", entry) if closes else ("DUE", None))
 
 
+def test_earlier_work_before_the_first_year_there_is():
+    found = tasks("0001-02-01", start="0001-02-01", done=done((DA, "0001-01-01")))
+    assert one(found, DA)["status"] == "DONE"
+    assert one(tasks("0001-04-01", start="0001-04-01", done=done((DA, "0001-01-01"))), DA)["status"] == "DONE"
+    assert one(tasks("0001-04-02", start="0001-04-02", done=done((DA, "0001-01-01"))), DA)["status"] == "DUE"
+
+
 def test_earlier_work_counts_only_for_the_start_tasks_and_only_when_done():
     found = tasks("2026-01-12", rosh="HIGH", children_contact="NO",
                   registrations=[{"code": "ADVP", "start_date": "2025-11-01"}],
