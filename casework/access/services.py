@@ -21,7 +21,7 @@ from casework.access.scope_cache import bump_access_version
 from casework.access.selectors import approval_authority
 from casework.access.tokens import digest_of, new_token
 from casework.access.viewer import viewer_for
-from casework.audit.services import audit_record
+from casework.audit.services import AuditEntry, audit_record, audit_record_many
 from casework.core.errors import DomainValidationError, NotPermittedError
 from casework.organisation.models import Pdu, Region, Team
 from casework.record.choices import AccessKind
@@ -467,17 +467,16 @@ def restricted_cases_listed(*, cases, by, page: str) -> int:
     """Record every limited-access case among ``cases`` (models or dicts with ``crn``, ``restricted``
     and ``has_exclusions``) that ``page`` — a list, search results, an API answer, an export — gave ``by``.
 
-    One ``case.view_restricted`` row per such case, as when its own page is opened, all in one
-    transaction; the count written. A list with no such case costs nothing (not even a transaction).
+    One ``case.view_restricted`` row per such case, as when its own page is opened, written in one
+    statement; the count written. A list with no such case costs nothing (not even a transaction).
     """
-    limited = [(case, crn) for case in cases for crn, is_limited in [_limited(case)] if is_limited]
-    if not limited:
+    entries = [AuditEntry(obj=case if isinstance(case, Case) else None, before=None, after=None, crn=crn,
+                          detail=f"listed in {page}")
+               for case in cases for crn, is_limited in [_limited(case)] if is_limited]
+    if not entries:
         return 0
     with transaction.atomic():
-        for case, crn in limited:
-            audit_record(actor=by, action="case.view_restricted", obj=case if isinstance(case, Case) else None,
-                         crn=crn, detail=f"listed in {page}")
-    return len(limited)
+        return audit_record_many(actor=by, action="case.view_restricted", entries=entries)
 
 
 @transaction.atomic

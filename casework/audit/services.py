@@ -59,7 +59,7 @@ def audit_record(
 class AuditEntry:
     """One row of a bulk write's audit: the object changed, its CRN, its values before and after."""
 
-    obj: models.Model
+    obj: models.Model | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     crn: str = ""
@@ -79,8 +79,10 @@ def audit_record_many(*, actor, action: str, entries: Iterable[AuditEntry], acto
     actor = actor if actor is not None and actor.pk else None
     address = client_ip.get()
     rows = [
-        AuditEvent(actor=actor, actor_label=label, action=action, object_type=entry.obj._meta.label_lower,
-                   object_id=str(entry.obj.pk), crn=entry.crn, detail=entry.detail[:500],
+        AuditEvent(actor=actor, actor_label=label, action=action,
+                   object_type=entry.obj._meta.label_lower if entry.obj is not None else "",
+                   object_id=str(entry.obj.pk) if entry.obj is not None else "", crn=entry.crn,
+                   detail=entry.detail[:500],
                    before=_jsonable(entry.before) if entry.before is not None else None,
                    after=_jsonable(entry.after) if entry.after is not None else None, ip_address=address)
         for entry in entries

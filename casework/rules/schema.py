@@ -55,6 +55,7 @@ Usage::
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -114,6 +115,8 @@ def problem(message: str) -> PydanticCustomError:
 def _iso_date(value: Any) -> Any:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value  # already a date (Python callers)
+    if value is None:
+        raise problem("must not be null")
     if not isinstance(value, str):
         raise problem("must be a date in the form YYYY-MM-DD")
     try:
@@ -170,6 +173,11 @@ def _path(loc: tuple[str | int, ...]) -> str:
 
 
 def _number(value: Any) -> str:
+    """A bound as people write it (``37``, ``2.5``), whether pydantic gives it as a number or as text
+    (a ``Decimal`` bound arrives as ``"Decimal('999.99')"``)."""
+    if isinstance(value, str):
+        match = re.fullmatch(r"Decimal\('([^']*)'\)", value)
+        value = decimal.Decimal(match.group(1) if match else value)
     return str(int(value)) if float(value).is_integer() else str(value)
 
 

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "casework.access",
     "casework.audit",
     "casework.ruleset",
+    "casework.supervision",
     "casework.web",
     "casework.api",
     "casework.demo",

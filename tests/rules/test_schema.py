@@ -91,7 +91,7 @@ def error(data: Any) -> tuple[str, str]:
         pytest.param({"when": "2026-11-27T10:00"}, "when", "must be a real date in the form YYYY-MM-DD",
                      id="date-with-time"),
         pytest.param({"when": 20261127}, "when", "must be a date in the form YYYY-MM-DD", id="date-as-number"),
-        pytest.param({"when": None}, "when", "must be a date in the form YYYY-MM-DD", id="date-null"),
+        pytest.param({"when": None}, "when", "must not be null", id="date-null"),
         pytest.param({**OK, "flag": 1}, "flag", "must be true or false", id="number-for-boolean"),
         pytest.param({**OK, "flag": "true"}, "flag", "must be true or false", id="string-for-boolean"),
         pytest.param({**OK, "flag": None}, "flag", "must not be null", id="null-for-boolean"),
