@@ -27,6 +27,7 @@ class Perm(StrEnum):
     CASE_EXPORT = "case.export"
     CASE_EDIT = "case.edit"
     CONTACT_RECORD = "contact.record"
+    SUPERVISION_RECORD = "supervision.record"
     RULES_USE = "rules.use"
     API_SCHEMA = "api.schema"
     AUDIT_VIEW = "audit.view"
@@ -50,6 +51,8 @@ RULES: dict[Perm, Callable[[Viewer], bool]] = {
         Role.SPO, Role.HEAD_OF_PDU, Role.QUALITY_ASSURANCE, Role.INSPECTOR),
     Perm.CASE_EDIT: _writes,
     Perm.CONTACT_RECORD: _writes,
+    # Appointments, registrations, risk assessments and plans, risk events (casework.supervision).
+    Perm.SUPERVISION_RECORD: _writes,
     Perm.RULES_USE: lambda v: v.staff_id is not None or v.is_admin,
     Perm.API_SCHEMA: lambda v: v.user_id is not None,
     Perm.AUDIT_VIEW: lambda v: v.is_admin,

@@ -4,7 +4,7 @@ A ``Viewer`` comes from the staff record, the current team memberships and the c
 Those change rarely, so the scope is computed once, kept in the (server-side) session with the date it
 was computed for and the staff record's ``access_version``, and reused while both still hold:
 
-- any write to a team membership, scope grant, inspection exercise, staff record or user account gives
+- any write to a team membership, scope grant, inspection exercise, staff record, user account or PDU gives
   every staff record it concerns a new ``access_version`` (signals in ``connect_signals``, so every write
   path counts: services, the admin, tests), and that person's next request recomputes;
 - a new day recomputes (memberships, grants and inspection exercises start and end on dates).
@@ -32,7 +32,7 @@ from casework.access.viewer import Viewer, staff_of
 
 SESSION_KEY = "casework_scope"
 # Bump when the stored shape changes: older sessions then recompute instead of misreading.
-FORMAT = 1
+FORMAT = 2
 
 _SETS = ("team_ids", "managed_team_ids", "queue_pdu_ids", "pdu_ids", "region_ids")
 
@@ -53,6 +53,7 @@ def to_session(viewer: Viewer, *, version: int, day: dt.date, is_superuser: bool
         "is_admin": viewer.is_admin,
         "grants": list(viewer.grants),
         "read_only": viewer.read_only,
+        "region_pdu_ids": sorted(viewer.region_pdu_ids) if viewer.region_pdu_ids is not None else None,
     }
     for name in _SETS:
         data[name] = sorted(getattr(viewer, name))
@@ -77,6 +78,7 @@ def from_session(data: Any, *, user, version: int, day: dt.date) -> Viewer | Non
         is_admin=data["is_admin"],
         grants=tuple(data["grants"]),
         read_only=data["read_only"],
+        region_pdu_ids=frozenset(data["region_pdu_ids"]) if data["region_pdu_ids"] is not None else None,
         **{name: frozenset(data[name]) for name in _SETS},
     )
 
@@ -135,11 +137,19 @@ def _exercise_changed(sender, instance, **kwargs) -> None:
     bump_access_version(ScopeGrant.objects.filter(exercise_id=instance.pk).values_list("staff_id", flat=True))
 
 
+def _pdu_changed(sender, instance, **kwargs) -> None:
+    from casework.access.models import ScopeGrant
+
+    # Region-wide grants hold their region's PDUs as a list: a PDU added, moved or removed changes it.
+    bump_access_version(ScopeGrant.objects.filter(region__isnull=False).values_list("staff_id", flat=True))
+
+
 def connect_signals() -> None:
     """Every save or delete of what decides access makes the scopes it concerns stale (``AccessConfig.ready``)."""
     from django.contrib.auth import get_user_model
 
     from casework.access.models import InspectionExercise, ScopeGrant
+    from casework.organisation.models import Pdu
     from casework.workforce.models import Staff, TeamMembership
 
     for signal in (post_save, post_delete):
@@ -149,3 +159,4 @@ def connect_signals() -> None:
         signal.connect(_membership_or_grant_changed, sender=TeamMembership, dispatch_uid=f"scope-membership-{uid}")
         signal.connect(_membership_or_grant_changed, sender=ScopeGrant, dispatch_uid=f"scope-grant-{uid}")
         signal.connect(_exercise_changed, sender=InspectionExercise, dispatch_uid=f"scope-exercise-{uid}")
+        signal.connect(_pdu_changed, sender=Pdu, dispatch_uid=f"scope-pdu-{uid}")

@@ -451,9 +451,8 @@ def api_token_revoke(*, token: ApiToken, by, now: dt.datetime | None = None) -> 
 # Reads that are recorded.
 
 
-@transaction.atomic
 def restricted_case_viewed(*, case: Case, by, page: str) -> None:
-    """Record that ``by`` opened ``page`` of a limited-access case."""
+    """Record that ``by`` opened ``page`` of a limited-access case (one statement: no transaction needed)."""
     audit_record(actor=by, action="case.view_restricted", obj=case, crn=case.crn, detail=page)
 
 
@@ -463,24 +462,30 @@ def _limited(case) -> tuple[str, bool]:
     return case.crn, bool(case.restricted or case.has_exclusions)
 
 
+def _restricted_entries(cases, page: str) -> list[AuditEntry]:
+    return [AuditEntry(obj=case if isinstance(case, Case) else None, before=None, after=None, crn=crn,
+                       detail=f"listed in {page}")
+            for case in cases for crn, is_limited in [_limited(case)] if is_limited]
+
+
 def restricted_cases_listed(*, cases, by, page: str) -> int:
     """Record every limited-access case among ``cases`` (models or dicts with ``crn``, ``restricted``
-    and ``has_exclusions``) that ``page`` — a list, search results, an API answer, an export — gave ``by``.
+    and ``has_exclusions``) that ``page`` — a list, search results, an API answer — gave ``by``.
 
     One ``case.view_restricted`` row per such case, as when its own page is opened, written in one
-    statement; the count written. A list with no such case costs nothing (not even a transaction).
+    statement; the count written. A list with no such case costs nothing.
     """
-    entries = [AuditEntry(obj=case if isinstance(case, Case) else None, before=None, after=None, crn=crn,
-                          detail=f"listed in {page}")
-               for case in cases for crn, is_limited in [_limited(case)] if is_limited]
-    if not entries:
-        return 0
+    entries = _restricted_entries(cases, page)
+    return audit_record_many(actor=by, action="case.view_restricted", entries=entries) if entries else 0
+
+
+def case_list_exported(*, by, what: str, filters: dict[str, Any], cases: list[dict[str, Any]]) -> None:
+    """Record an export of a list of cases: what, with which filters, every CRN in it, and a
+    ``case.view_restricted`` row for each limited-access case in it, together (all or none)."""
+    crns = [case["crn"] for case in cases]
+    entries = _restricted_entries(cases, what)
     with transaction.atomic():
-        return audit_record_many(actor=by, action="case.view_restricted", entries=entries)
-
-
-@transaction.atomic
-def case_list_exported(*, by, what: str, filters: dict[str, Any], crns: list[str]) -> None:
-    """Record an export of a list of cases: what, with which filters, and every CRN in it."""
-    audit_record(actor=by, action="case.export", detail=what,
-                 after={"filters": filters, "count": len(crns), "crns": crns})
+        audit_record(actor=by, action="case.export", detail=what,
+                     after={"filters": filters, "count": len(crns), "crns": crns})
+        if entries:
+            audit_record_many(actor=by, action="case.view_restricted", entries=entries)

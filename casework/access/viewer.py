@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from casework.access.models import ApiScope, ApiToken, GrantStatus, Role, ScopeGrant
+from casework.organisation.models import Pdu
 from casework.workforce.models import Grade, Staff, TeamMembership
 
 
@@ -34,6 +35,10 @@ class Viewer:
     queue_pdu_ids: frozenset[int] = frozenset()
     pdu_ids: frozenset[int] = frozenset()
     region_ids: frozenset[int] = frozenset()
+    # The PDUs of ``region_ids``, resolved when the viewer is built (kept with it in the session), so case
+    # lists filter on the case's own PDU instead of joining every case to its PDU. None: not resolved (an
+    # API client's viewer, built per request), and the filter joins instead.
+    region_pdu_ids: frozenset[int] | None = None
     national: bool = False
     is_admin: bool = False
     grants: tuple[str, ...] = field(default_factory=tuple)
@@ -136,6 +141,9 @@ def viewer_for(user, *, today: dt.date | None = None) -> Viewer:
         elif grant.team_id:
             team_ids.add(grant.team_id)
 
+    region_pdu_ids = (frozenset(Pdu.objects.filter(region_id__in=region_ids).values_list("pk", flat=True))
+                      if region_ids else frozenset())
+
     # ``managed`` holds membership teams only (grants above add readable teams, never managed ones).
     queue_pdu_ids = {pdu_id for team_id, _, pdu_id in memberships if team_id in managed}
 
@@ -151,6 +159,7 @@ def viewer_for(user, *, today: dt.date | None = None) -> Viewer:
         queue_pdu_ids=frozenset(queue_pdu_ids),
         pdu_ids=frozenset(pdu_ids),
         region_ids=frozenset(region_ids),
+        region_pdu_ids=region_pdu_ids,
         national=national,
         is_admin=is_admin,
         grants=tuple(grants),

@@ -38,7 +38,10 @@ def scope_filter(viewer: Viewer) -> Q:
     if viewer.pdu_ids:
         q |= Q(pdu_id__in=viewer.pdu_ids)
     if viewer.region_ids:
-        q |= Q(pdu__region_id__in=viewer.region_ids)
+        if viewer.region_pdu_ids is not None:
+            q |= Q(pdu_id__in=viewer.region_pdu_ids)
+        else:
+            q |= Q(pdu__region_id__in=viewer.region_ids)
     return q
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import models
 
-from casework.rules import eligibility, enforcement, rating, safeguards, workload
+from casework.rules import eligibility, enforcement, rating, safeguard_deciders, safeguards, workload
 
 
 class ConfigKind(models.TextChoices):
@@ -17,6 +17,7 @@ class ConfigKind(models.TextChoices):
     RATING_FRAMEWORK = "RATING_FRAMEWORK", "Inspection rating framework"
     SAFEGUARD_POLICY = "SAFEGUARD_POLICY", "Risk-of-harm safeguard schedule"
     ENFORCEMENT_POLICY = "ENFORCEMENT_POLICY", "Enforcement deadlines"
+    SAFEGUARD_DECIDERS = "SAFEGUARD_DECIDERS", "Who may record a safeguard as not required"
 
 
 class Source(models.TextChoices):
@@ -58,5 +59,10 @@ SPECS: dict[str, KindSpec] = {
         load=enforcement.EnforcementPolicy.from_dict,
         defaults={"default": enforcement.DEFAULT_POLICY},
         provenance="default (rules.md §5.4)",
+    ),
+    ConfigKind.SAFEGUARD_DECIDERS: KindSpec(
+        load=safeguard_deciders.NotRequiredDeciders.from_dict,
+        defaults={"default": safeguard_deciders.DEFAULT_DECIDERS},
+        provenance="default (issue 12: SPO, and the practitioner for the safeguarding enquiry without children contact)",
     ),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from casework.organisation.models import Pdu
-from casework.rules import eligibility, enforcement, rating, safeguards, workload
+from casework.rules import eligibility, enforcement, rating, safeguard_deciders, safeguards, workload
 from casework.ruleset.kinds import SPECS, ConfigKind, Source
 from casework.ruleset.models import RuleConfig
 
@@ -50,6 +50,12 @@ def enforcement_policy(pdu: Pdu | None = None) -> tuple[enforcement.EnforcementP
 def safeguard_schedule(pdu: Pdu | None = None) -> tuple[safeguards.SafeguardSchedule, RuleConfig | None]:
     """The safeguard schedule in force for ``pdu`` (its own policy, else the national one)."""
     return _loaded(ConfigKind.SAFEGUARD_POLICY, "default", pdu)
+
+
+def safeguard_deciders_in_force(pdu: Pdu | None = None) -> tuple[safeguard_deciders.NotRequiredDeciders,
+                                                                 RuleConfig | None]:
+    """Who may record a safeguard as not required in ``pdu`` (its own configuration, else the national one)."""
+    return _loaded(ConfigKind.SAFEGUARD_DECIDERS, "default", pdu)
 
 
 def local_policies() -> list[RuleConfig]:

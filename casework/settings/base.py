@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "casework.audit",
     "casework.ruleset",
     "casework.supervision",
+    "casework.safeguards",
     "casework.web",
     "casework.api",
     "casework.demo",

@@ -12,8 +12,18 @@ from typing import Any
 
 from django.apps import apps
 
-from casework.record.choices import AbsenceReason, ContactKind, ContactOutcome, Gender, RiskLevel, YesNoUnknown
-from casework.web.templatetags.govuk import govuk_date, govuk_datetime
+from casework.access.models import GrantStatus, Role
+from casework.record.choices import (
+    AbsenceReason,
+    AccessKind,
+    ContactKind,
+    ContactOutcome,
+    Gender,
+    RiskLevel,
+    YesNoUnknown,
+)
+from casework.web.templatetags.govuk import govuk_date, govuk_datetime, single_tier_label
+from casework.workforce.models import ReductionReason, TeamMembership
 
 ACTION_LABELS = {
     "access.api_client_create": "API client registered",
@@ -52,6 +62,14 @@ ACTION_LABELS = {
     "case.view_restricted": "Restricted case viewed",
     "contact.record": "Contact recorded",
     "contact.record_outcome": "Appointment outcome recorded",
+    "appointment.arrange": "Appointment arranged",
+    "appointment.reschedule": "Appointment rescheduled",
+    "case_event.record": "Risk event recorded",
+    "registration.add": "Registration added",
+    "registration.review": "Registration reviewed",
+    "registration.deregister": "Registration ended",
+    "risk_assessment.record": "Risk assessment recorded",
+    "risk_management_plan.record": "Risk management plan saved",
     "rules.config_change": "Rules configuration changed",
     "workforce.membership_add": "Team membership added",
     "workforce.membership_change": "Team membership changed",
@@ -78,11 +96,16 @@ FIELD_LABELS = {
 # Fields whose values are codes from a list of choices.
 _VALUE_LABELS: dict[str, dict[str, str]] = {
     "gender": dict(Gender.choices),
-    "kind": dict(ContactKind.choices),
+    "kind": {**dict(ContactKind.choices), **dict(AccessKind.choices)},
+    "status": dict(GrantStatus.choices),
+    "role": {**dict(Role.choices), **dict(TeamMembership.Role.choices)},
+    "reason": dict(ReductionReason.choices),
     "outcome": dict(ContactOutcome.choices),
     "absence_reason": dict(AbsenceReason.choices),
     "children_contact": dict(YesNoUnknown.choices),
     "rosh": dict(RiskLevel.choices),
+    # A to G read as they are; the two codes that are not tiers are said in words.
+    "tier_single": {code: single_tier_label(code).capitalize() for code in ("MISSING", "NOT_SUPERVISED")},
 }
 
 

@@ -61,7 +61,7 @@ def test_every_view_declares_a_permission_or_is_explicitly_public():
 
 # Who holds what: written out here, independently of casework.access.policy.
 PRACTITIONER = {Perm.SIGNED_IN, Perm.CASELOAD_OWN, Perm.TEAM_VIEW, Perm.CASE_VIEW, Perm.CASE_SEARCH, Perm.CASE_EDIT,
-                Perm.CONTACT_RECORD, Perm.RULES_USE, Perm.API_SCHEMA}
+                Perm.CONTACT_RECORD, Perm.SUPERVISION_RECORD, Perm.RULES_USE, Perm.API_SCHEMA}
 READER = {Perm.SIGNED_IN, Perm.TEAM_VIEW, Perm.CASE_VIEW, Perm.CASE_SEARCH, Perm.CASE_EXPORT, Perm.RULES_USE,
           Perm.API_SCHEMA}
 ROLE_PERMS: dict[str, set[Perm]] = {
@@ -69,7 +69,7 @@ ROLE_PERMS: dict[str, set[Perm]] = {
     "po": PRACTITIONER,
     "pso": PRACTITIONER,
     "pqip": PRACTITIONER,
-    "spo": READER | {Perm.CASE_EDIT, Perm.CONTACT_RECORD},
+    "spo": READER | {Perm.CASE_EDIT, Perm.CONTACT_RECORD, Perm.SUPERVISION_RECORD},
     "head": READER | {Perm.GRANT_APPROVE},
     "qa": READER,
     "inspector": READER,
@@ -84,7 +84,7 @@ API_ROLES = ["api-cases", "api-rules", "api-expired", "api-revoked"]
 ROLES = ["anonymous", *PEOPLE, *API_ROLES]
 # Who may change the case in scope (held by "po" in the team "spo" manages).
 WRITERS = {"po", "spo"}
-WRITE_PERMS = {Perm.CASE_EDIT, Perm.CONTACT_RECORD}
+WRITE_PERMS = {Perm.CASE_EDIT, Perm.CONTACT_RECORD, Perm.SUPERVISION_RECORD}
 KINDS = ["in-scope", "out-of-scope", "excluded", "restricted"]
 # Routes whose answers are not the general rule: status by role, "people" meaning any signed-in person.
 SPECIAL = {
@@ -133,7 +133,7 @@ def all_routes() -> list[Route]:
 
 
 ROUTES = all_routes()
-KNOWN_KWARGS = {"crn", "code", "contact_id", "grant_id"}
+KNOWN_KWARGS = {"crn", "code", "contact_id", "grant_id", "registration_id"}
 
 
 def test_the_matrix_knows_how_to_fill_every_route():
@@ -187,6 +187,7 @@ def _build_world() -> dict:
     factories.restrict(cases["excluded"], excluded=list(people.values()))
     factories.restrict(cases["restricted"], permitted=[po2])
     contacts = {kind: factories.AppointmentFactory(case=case) for kind, case in cases.items()}
+    registrations = {kind: factories.RegistrationFactory(case=case) for kind, case in cases.items()}
     for staff in people.values():
         factories.authenticator_for(staff.user)
     tokens = {
@@ -201,7 +202,8 @@ def _build_world() -> dict:
     request = factories.grant(factories.QualityAssuranceFactory(), "QUALITY_ASSURANCE", pdu=pdu, status="PENDING",
                               ends_on=timezone.localdate() + dt.timedelta(days=30))
     ScopeGrant.objects.filter(pk=request.pk).update(created_by=people["admin"].user)
-    return {"people": people, "cases": cases, "contacts": contacts, "tokens": tokens, "grant": request,
+    return {"people": people, "cases": cases, "contacts": contacts, "registrations": registrations,
+            "tokens": tokens, "grant": request,
             "teams": {"in-scope": team_a, "out-of-scope": team_f, "excluded": team_a, "restricted": team_a}}
 
 
@@ -223,6 +225,7 @@ def url_for(route: Route, kind: str | None, world) -> str:
     values = {"crn": world["cases"][kind].crn if kind else None,
               "code": world["teams"][kind].code if kind else None,
               "contact_id": world["contacts"][kind].pk if kind else None,
+              "registration_id": world["registrations"][kind].pk if kind else None,
               "grant_id": world["grant"].pk}
     return reverse(route.name, kwargs={k: values[k] for k in route.kwargs})
 

@@ -160,3 +160,17 @@ def test_ending_an_inspection_exercise_makes_its_inspectors_recompute(world):
     admin = factories.AdminStaffFactory().user
     inspection_exercise_end(exercise=exercise, ends_on=exercise.starts_on, by=admin)
     assert Staff.objects.get(pk=inspector.pk).access_version != before
+
+
+def test_a_region_grant_sees_a_pdu_added_to_its_region_on_the_next_request(signed_in):
+    from casework.organisation.models import Pdu
+
+    qa = factories.StaffFactory()
+    region = factories.RegionFactory()
+    factories.grant(qa, Role.QUALITY_ASSURANCE, region=region)
+    client = signed_in(qa)
+    assert client.session[SESSION_KEY]["region_pdu_ids"] == []
+    new_pdu = Pdu.objects.create(region=region, code="PNEW", name="New PDU")
+    case = factories.AllocatedCaseFactory(manager=factories.StaffFactory(team=factories.TeamFactory(pdu=new_pdu)))
+    assert status(client, case) == 200
+    assert client.session[SESSION_KEY]["region_pdu_ids"] == [new_pdu.pk]

@@ -272,7 +272,8 @@ CALLS = {
     "casework.access.services.restricted_case_viewed": (
         lambda w: {"case": w["case"], "by": w["po"].user, "page": "overview"}, "po", "case.view_restricted"),
     "casework.access.services.case_list_exported": (
-        lambda w: {"by": w["po"].user, "what": "team caseload", "filters": {}, "crns": [w["case"].crn]}, "po",
+        lambda w: {"by": w["po"].user, "what": "team caseload", "filters": {},
+                   "cases": [{"crn": w["case"].crn, "restricted": False, "has_exclusions": False}]}, "po",
         "case.export"),
     "casework.account.services.sign_in_record": (lambda w: {"user": w["po"].user}, "po", "auth.sign_in"),
     "casework.account.services.sign_in_failure_record": (
@@ -348,6 +349,36 @@ CALLS = {
     "casework.workforce.services.membership_remove": (
         lambda w: {"membership": w["other"].memberships.get(), "by": w["admin"].user}, "admin",
         "workforce.membership_remove"),
+    "casework.supervision.services.case_event_record": (
+        lambda w: {"case": w["case"], "by": w["po"].user, "type": "ARREST", "occurred_on": timezone.localdate(),
+                   "notes": "Arrested for assault"}, "po", "case_event.record"),
+    "casework.supervision.services.appointment_arrange": (
+        lambda w: {"case": w["case"], "by": w["po"].user, "kind": "HOME_VISIT",
+                   "starts_at": timezone.now() + dt.timedelta(days=3)}, "po", "appointment.arrange"),
+    "casework.supervision.services.appointment_reschedule": (
+        lambda w: {"contact": (c := factories.FutureAppointmentFactory(case=w["case"])), "by": w["po"].user,
+                   "expected_version": c.version, "starts_at": c.starts_at + dt.timedelta(days=1),
+                   "reason": "Asked to move it"}, "po", "appointment.reschedule"),
+    "casework.supervision.services.registration_add": (
+        lambda w: {"case": w["case"], "by": w["po"].user, "type_code": "RCCO", "start_date": timezone.localdate(),
+                   "reason": "Children's services referral"}, "po", "registration.add"),
+    "casework.supervision.services.registration_review": (
+        lambda w: {"registration": factories.RegistrationFactory(case=w["case"]), "by": w["po"].user,
+                   "expected_version": 0, "reviewed_on": timezone.localdate(),
+                   "next_review_date": timezone.localdate() + dt.timedelta(weeks=26), "notes": "No change"}, "po",
+        "registration.review"),
+    "casework.supervision.services.registration_deregister": (
+        lambda w: {"registration": factories.RegistrationFactory(case=w["case"]), "by": w["po"].user,
+                   "expected_version": 0, "ended_on": timezone.localdate(), "reason": "Risk no longer present"},
+        "po", "registration.deregister"),
+    "casework.supervision.services.risk_assessment_record": (
+        lambda w: {"case": w["case"], "by": w["po"].user, "assessed_on": timezone.localdate(),
+                   "source": "OASYS_LAYER_3", "rosh_overall": "HIGH", "rosh_public": "HIGH"}, "po",
+        "risk_assessment.record"),
+    "casework.supervision.services.risk_management_plan_record": (
+        lambda w: {"case": w["case"], "by": w["po"].user, "expected_version": 0, "agreed_on": timezone.localdate(),
+                   "next_review_on": timezone.localdate() + dt.timedelta(weeks=16), "risks": "Partner",
+                   "supervision": "Weekly", "contingency": "Recall"}, "po", "risk_management_plan.record"),
     "casework.ruleset.services.rule_config_change": (
         lambda w: {"kind": "POINTS_TABLE", "key": "default", "data": active_config("POINTS_TABLE", "default").data,
                    "reason": "Review", "by": w["admin"].user}, "admin", "rules.config_change"),

@@ -14,7 +14,8 @@ from django.db import models
 
 from casework.record import choices
 from casework.record.reference.registration_types import REGISTRATION_TYPES
-from casework.rules import contacts, enforcement, sampling, sentences, tiering, workload
+from casework.rules import contacts, enforcement, sampling, sentences, supervision, tiering, workload
+from casework.supervision.choices import CaseEventType
 from casework.workforce.models import Grade, ReductionReason
 
 
@@ -35,6 +36,7 @@ PAIRS = [
     pytest.param(choices.ContactKind, contacts.ContactKind, id="contact-kind"),
     pytest.param(choices.ContactOutcome, contacts.ContactOutcome, id="contact-outcome"),
     pytest.param(ReductionReason, workload.ReductionReason, id="reduction-reason"),
+    pytest.param(CaseEventType, supervision.RiskEventType, id="case-event-type"),
 ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -87,7 +89,46 @@ EXPECTED = {
     "case-history": 6, "contact-new": 3, "contact-outcome": 4, "personal-details-edit": 3, "team-list": 3,
     "team-caseload": 7, "team-caseload-export": 8, "search-surname": 3, "search-crn": 3, "audit-log": 5,
     "two-factor-setup": 6, "access-requests": 4, "access-request-decide": 4,
+    "event-new": 4, "appointment-new": 3, "appointment-reschedule": 4, "registration-new": 4, "registration-review": 4,
+    "registration-deregister": 4, "risk-assessment-new": 3, "risk-management-plan": 4,
 }
+
+
+def supervision_pages(po, case) -> dict:
+    """The supervision-cycle forms of ``case`` (built by ``build_case``), each fetched by its case manager."""
+    registration = case.registrations.first()
+    upcoming = case.contacts.order_by("-starts_at").first()
+    return {
+        "event-new": (po, reverse("event-new", args=[case.crn])),
+        "appointment-new": (po, reverse("appointment-new", args=[case.crn])),
+        "appointment-reschedule": (po, reverse("appointment-reschedule", args=[case.crn, upcoming.pk])),
+        "registration-new": (po, reverse("registration-new", args=[case.crn])),
+        "registration-review": (po, reverse("registration-review", args=[case.crn, registration.pk])),
+        "registration-deregister": (po, reverse("registration-deregister", args=[case.crn, registration.pk])),
+        "risk-assessment-new": (po, reverse("risk-assessment-new", args=[case.crn])),
+        "risk-management-plan": (po, reverse("risk-management-plan", args=[case.crn])),
+    }
+
+
+def test_supervision_pages_do_not_grow_with_the_record(signed_in, po):
+    from casework.supervision import services
+
+    case = build_case(po)
+    pages = supervision_pages(po, case)
+    client = signed_in(po)
+    small = {name: queries_for(client, url) for name, (_, url) in pages.items()}
+    for i in range(12):
+        services.case_event_record(case=case, by=po.user, type="ARREST", occurred_on=case.created_at.date(),
+                                   notes=f"Arrest {i}")
+        factories.RegistrationFactory(case=case, type=factories.RegistrationType.objects.get(code="RCCO"))
+        factories.FutureAppointmentFactory(case=case)
+    registration = case.registrations.first()
+    for version in range(3):
+        services.registration_review(registration=registration, by=po.user, expected_version=version,
+                                     reviewed_on=registration.start_date, next_review_date=case.created_at.date()
+                                     + dt.timedelta(days=90), notes="Reviewed")
+    large = {name: queries_for(client, url) for name, (_, url) in pages.items()}
+    assert small == large
 
 
 def test_exact_query_counts(client, signed_in, po, team):
@@ -118,6 +159,7 @@ def test_exact_query_counts(client, signed_in, po, team):
         "two-factor-setup": (po, reverse("two-factor-setup")),
         "access-requests": (head, reverse("access-requests")),
         "access-request-decide": (head, reverse("access-request-decide", args=[request.pk])),
+        **supervision_pages(po, case),
     }
     counts = {}
     for name, (staff, url) in pages.items():

@@ -73,10 +73,8 @@ def team_caseload_export(request, code: str):
     team = team_get_for_user(viewer=viewer, code=code)
     _, _, filters = _team_filters(request, team, count_cases=False)  # the form needs who, not how many
     cases = team_caseload_all(viewer=viewer, team=team, filters=filters, now=timezone.now())
-    case_list_exported(by=request.user, what=f"team caseload {team.code}",
-                       filters={k: v for k, v in vars(filters).items() if v},
-                       crns=[c["crn"] for c in cases])
-    restricted_cases_listed(cases=cases, by=request.user, page=f"team caseload export {team.code}")
+    case_list_exported(by=request.user, what=f"team caseload export {team.code}",
+                       filters={k: v for k, v in vars(filters).items() if v}, cases=cases)
     rosh_labels = dict(RiskLevel.choices)  # not get_rosh_display(), which rebuilds this dict for every row
     zone = timezone.get_current_timezone()
     rows = (
