@@ -63,6 +63,9 @@ GRANT_ENDED = "This grant's end date has passed: it can no longer be approved"
 OWN_GRANT = "You cannot approve or reject a grant for yourself"
 OWN_REQUEST = "You cannot approve or reject a grant you asked for: someone else has to"
 NO_AUTHORITY = "Only the head of the PDU, or someone with national authority, may decide on this grant"
+FIRST_NATIONAL_ONLY = ("Only the first national grant is approved this way: someone with national authority "
+                       "already exists and must decide")
+FIRST_MUST_BE_NATIONAL = "Only a national grant can be the first one approved this way"
 
 
 def _require_admin(by) -> None:
@@ -209,6 +212,49 @@ def scope_grant_decide(*, grant: ScopeGrant, approve: bool, by, reason: str,
     verb = "approve" if approve else "reject"
     audit_record(actor=by, action=f"access.grant_{verb}", obj=grant,
                  detail=f"{grant}: {reason}" if reason else str(grant), before=before,
+                 after={"status": grant.status, "staff": grant.staff_id, "role": grant.role,
+                        **_scope_snapshot(grant), "starts_on": grant.starts_on, "ends_on": grant.ends_on})
+    return grant
+
+
+@transaction.atomic
+def scope_grant_approve_first_national(*, grant: ScopeGrant, by, reason: str,
+                                       today: dt.date | None = None) -> ScopeGrant:
+    """Approve the first national grant of a new deployment, from the server's command line; audited.
+
+    Grants are approved by someone with authority over their scope, and national authority itself
+    comes only from an approved national grant: on a new deployment nobody has it yet. This one step
+    lets a second administrator approve a pending national grant while no approved, current national
+    grant exists. Everything else holds: never for yourself, never a grant you asked for, a reason,
+    the audit (``access.grant_approve``, its detail saying how it was approved). Once one exists, the
+    people it names approve every other grant through the usual page.
+    """
+    today = today or timezone.localdate()
+    _require_admin(by)
+    grant = ScopeGrant.objects.select_for_update(of=("self",)).select_related("staff").get(pk=grant.pk)
+    if grant.staff.user_id is not None and grant.staff.user_id == by.pk:
+        raise NotPermittedError(OWN_GRANT)
+    if grant.created_by_id is not None and grant.created_by_id == by.pk:
+        raise NotPermittedError(OWN_REQUEST)
+    if not grant.national:
+        raise DomainValidationError({"grant": FIRST_MUST_BE_NATIONAL})
+    if ScopeGrant.objects.filter(national=True, status=GrantStatus.APPROVED, starts_on__lte=today,
+                                 ends_on__gte=today).exists():
+        raise NotPermittedError(FIRST_NATIONAL_ONLY)
+    if grant.status != GrantStatus.PENDING:
+        raise DomainValidationError({"decision": NOT_PENDING})
+    if grant.ends_on < today:
+        raise DomainValidationError({"decision": GRANT_ENDED})
+    reason = reason.strip()
+    if not reason:
+        raise DomainValidationError({"reason": REASON_REQUIRED})
+    before = {"status": grant.status}
+    grant.status = GrantStatus.APPROVED
+    grant.decided_by, grant.decided_at, grant.decision_reason = by, timezone.now(), reason[:300]
+    grant.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    audit_record(actor=by, action="access.grant_approve", obj=grant,
+                 detail=f"{grant}: first national grant, approved from the command line: {reason}",
+                 before=before,
                  after={"status": grant.status, "staff": grant.staff_id, "role": grant.role,
                         **_scope_snapshot(grant), "starts_on": grant.starts_on, "ends_on": grant.ends_on})
     return grant

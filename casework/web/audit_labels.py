@@ -84,6 +84,7 @@ ACTION_LABELS = {
 FIELD_LABELS = {
     "pnc": "PNC number",
     "crn": "CRN",
+    "pdu": "PDU",
     "rosh": "RoSH",
     "date_of_birth": "Date of birth",
     "children_contact": "Contact with children",

@@ -191,7 +191,24 @@ class RiskAssessmentForm(GovukFormMixin, forms.Form):
 # One "severity" box per criminogenic need (rules.md §1.2), named need_<CODE>.
 for _need in Need:
     RiskAssessmentForm.base_fields[f"need_{_need.value}"] = forms.ChoiceField(
-        label=_need.label, choices=[("", "Not assessed"), *NeedSeverity.choices], required=False)
+        label=_need.label, choices=[("", "Not assessed"), *NeedSeverity.choices], required=False,
+        error_messages={"invalid_choice": f"Select a severity for the {_need.label.lower()} need"})
+# Django's own "Select a valid choice. X is not one of the available choices." repeats a code to people.
+for _name, _message in {
+    "rosh_public": "Select a level for the risk to the public",
+    "rosh_known_adult": "Select a level for the risk to a known adult",
+    "rosh_children": "Select a level for the risk to children",
+    "rosh_staff": "Select a level for the risk to staff",
+    "rosh_prisoners": "Select a level for the risk to prisoners",
+    "arp_static": "Select whether the ARP is static or dynamic",
+    "csrp_static": "Select whether the CSRP is static or dynamic",
+    "dc_srp_band": "Select a DC-SRP band",
+    "parenting_responsibilities": "Select whether they have parenting responsibilities",
+    "impulsivity_or_temper": "Select whether impulsivity or temper control is a problem",
+}.items():
+    RiskAssessmentForm.base_fields[_name].error_messages["invalid_choice"] = _message
+RiskAssessmentForm.base_fields["rosh_overall"].error_messages["invalid_choice"] = (
+    "Select the overall risk of serious harm")
 
 
 class RiskManagementPlanForm(GovukFormMixin, forms.Form):

@@ -220,7 +220,9 @@ def test_a_risk_assessment_is_recorded_from_the_form(signed_in, po, case):
                  id="overall-below-a-group"),
     pytest.param({"ogrs": "120"}, "The OGRS must be a number from 0 to 100", id="ogrs-too-high"),
     pytest.param({"rsr": "lots"}, "Enter the RSR as a number", id="rsr-not-a-number"),
-    pytest.param({"need_ACCOMMODATION": "HUGE"}, "Select a valid choice", id="unknown-severity"),
+    pytest.param({"need_ACCOMMODATION": "HUGE"}, "Select a severity for the accommodation need",
+                 id="unknown-severity"),
+    pytest.param({"rosh_staff": "ENORMOUS"}, "Select a level for the risk to staff", id="unknown-level"),
 ])
 def test_risk_assessment_errors(signed_in, po, case, data, message):
     assert_error(signed_in(po).post(reverse("risk-assessment-new", args=[case.crn]), assessment(**data)), message)
