@@ -18,6 +18,7 @@ from casework.access.viewer import Viewer, membership_current_on
 from casework.organisation.models import Team
 from casework.record.choices import AccessKind
 from casework.record.models import Case, CaseAccess
+from casework.rules.safeguard_deciders import Decider
 from casework.workforce.models import Staff, TeamMembership
 
 
@@ -81,6 +82,22 @@ def _may_write(viewer: Viewer, case: Case) -> bool:
 def can_change(viewer: Viewer, case: Case) -> bool:
     """Whether ``viewer`` may write to ``case``: its case manager, or the SPO of its team (never an inspector)."""
     return _may_write(viewer, case) and can_see(viewer, case)
+
+
+def not_required_deciders(viewer: Viewer, case: Case) -> frozenset[Decider]:
+    """The roles in which ``viewer`` may decide for ``case`` that a safeguard is not required (which
+    roles are entitled is configuration, ``casework.rules.safeguard_deciders``): its practitioner (the
+    case manager), the SPO of its team, the head of its PDU. Never an inspector."""
+    if not viewer.staff_id or viewer.read_only:
+        return frozenset()
+    roles = set()
+    if viewer.is_practitioner and case.manager_id == viewer.staff_id:
+        roles.add(Decider.PRACTITIONER)
+    if case.team_id is not None and case.team_id in viewer.managed_team_ids:
+        roles.add(Decider.SPO)
+    if viewer.has_role(Role.HEAD_OF_PDU) and case.pdu_id in viewer.pdu_ids:
+        roles.add(Decider.HEAD_OF_PDU)
+    return frozenset(roles)
 
 
 # A case that passed the visibility rules.

@@ -25,8 +25,12 @@ class NewVersionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = ConfigKind.choices
-        self.fields["reason"].help_text = "Why the rule data is changing: kept with the version and in the audit log"
+        # A stored version opens read-only (its fields are not on the form): versions are never edited.
+        if "kind" in self.fields:
+            self.fields["kind"].choices = ConfigKind.choices
+        if "reason" in self.fields:
+            self.fields["reason"].help_text = ("Why the rule data is changing: kept with the version and in the "
+                                               "audit log")
 
     def clean(self):
         data = super().clean()

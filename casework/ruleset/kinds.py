@@ -63,6 +63,6 @@ SPECS: dict[str, KindSpec] = {
     ConfigKind.SAFEGUARD_DECIDERS: KindSpec(
         load=safeguard_deciders.NotRequiredDeciders.from_dict,
         defaults={"default": safeguard_deciders.DEFAULT_DECIDERS},
-        provenance="default (issue 12: SPO, and the practitioner for the safeguarding enquiry without children contact)",
+        provenance="default (issue 12: the SPO, and the practitioner for a safeguarding enquiry without children)",
     ),
 }

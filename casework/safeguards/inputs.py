@@ -83,7 +83,7 @@ def supervision_of(sentence: Sentence | None) -> tuple[SupervisionKind, dt.date]
         return None
     if sentence.kind in (SentenceKind.COMMUNITY_ORDER, SentenceKind.SUSPENDED_SENTENCE_ORDER):
         return SupervisionKind(sentence.kind), sentence.start_date
-    if sentence.status == SentenceStatus.POST_SENTENCE_SUPERVISION or sentence.kind == SentenceKind.POST_SENTENCE_SUPERVISION:
+    if SentenceStatus.POST_SENTENCE_SUPERVISION in (sentence.status, sentence.kind):
         if sentence.licence_expiry_date is not None:
             return SupervisionKind.POST_SENTENCE_SUPERVISION, sentence.licence_expiry_date + dt.timedelta(days=1)
         return SupervisionKind.POST_SENTENCE_SUPERVISION, sentence.start_date
@@ -123,10 +123,12 @@ def build_request(*, case: Case, sentence: Sentence | None, registrations: Itera
     sources: list[Source] = []
     for task in tasks:
         if task.status == TaskStatus.DONE and task.done_on is not None:
-            sources.append(Source(Safeguard(task.safeguard), task.done_on, task.get_safeguard_display().lower(), task))
+            words = f"{task.get_safeguard_display().lower()} done on {_words_day(task.done_on)}"
+            sources.append(Source(Safeguard(task.safeguard), task.done_on, words, task))
     for day in assessments:
-        sources.append(Source(Safeguard.INITIAL_ROSH_ASSESSMENT, day, f"risk assessment recorded for {_words_day(day)}"))
-        sources.append(Source(Safeguard.RISK_REVIEW, day, f"risk assessment recorded for {_words_day(day)}"))
+        words = f"risk assessment recorded for {_words_day(day)}"
+        sources.append(Source(Safeguard.INITIAL_ROSH_ASSESSMENT, day, words))
+        sources.append(Source(Safeguard.RISK_REVIEW, day, words))
     sources += [Source(Safeguard.HOME_VISIT, day, f"home visit on {_words_day(day)}") for day in home_visits]
     sources += [Source(Safeguard.MANAGEMENT_OVERSIGHT, day, f"management oversight recorded on {_words_day(day)}")
                 for day in oversight_contacts]

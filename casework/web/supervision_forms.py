@@ -80,8 +80,9 @@ MAPPA_CATEGORIES = [("", "Not MAPPA"), ("1", "Category 1"), ("2", "Category 2"),
                     ("4", "Category 4")]
 
 
-def _optional_int(label: str, choices) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(label=label, choices=choices, coerce=int, empty_value=None, required=False)
+def _optional_int(label: str, choices, message: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label=label, choices=choices, coerce=int, empty_value=None, required=False,
+                                  error_messages={"invalid_choice": message})
 
 
 class RegistrationAddForm(GovukFormMixin, forms.Form):
@@ -89,8 +90,8 @@ class RegistrationAddForm(GovukFormMixin, forms.Form):
                                   error_messages={"required": "Select the type of registration",
                                                   "invalid_choice": "Select the type of registration"})
     start_date = DateField(label="Registration date", help_text=DATE_HINT)
-    level = _optional_int("MAPPA level (MAPPA only)", MAPPA_LEVELS)
-    category = _optional_int("MAPPA category (MAPPA only)", MAPPA_CATEGORIES)
+    level = _optional_int("MAPPA level (MAPPA only)", MAPPA_LEVELS, "Select the MAPPA level")
+    category = _optional_int("MAPPA category (MAPPA only)", MAPPA_CATEGORIES, "Select the MAPPA category")
     next_review_date = DateField(label="Next review date (optional)", required=False,
                                  help_text="Leave empty to use the usual review period for this type")
     reason = _text("Reason for registering", message="Enter the reason for registering")
@@ -104,8 +105,8 @@ class RegistrationReviewForm(GovukFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     reviewed_on = DateField(label="Date of the review", help_text=DATE_HINT)
     next_review_date = DateField(label="Next review date", help_text=DATE_HINT)
-    level = _optional_int("MAPPA level", MAPPA_LEVELS[1:])
-    category = _optional_int("MAPPA category", MAPPA_CATEGORIES[1:])
+    level = _optional_int("MAPPA level", MAPPA_LEVELS[1:], "Select the MAPPA level")
+    category = _optional_int("MAPPA category", MAPPA_CATEGORIES[1:], "Select the MAPPA category")
     notes = _text("What the review found", message="Enter what the review found")
 
     def __init__(self, *args, mappa: bool = False, **kwargs):

@@ -344,8 +344,7 @@ def _admin_urls(world) -> list[str]:
         base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
         urls += [base, f"{base}add/"]
         first = model._default_manager.order_by("pk").first()
-        # Rule configuration versions hold no personal data (and their view page is another issue's).
-        if first is not None and model._meta.label_lower != "ruleset.ruleconfig":
+        if first is not None:
             urls.append(f"{base}{first.pk}/change/")
     rules = CaseAccess.objects.filter(case__in=world["cases"].values())
     urls += [f"/admin/record/caseaccess/{rule.pk}/change/" for rule in rules]

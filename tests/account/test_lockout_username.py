@@ -50,3 +50,13 @@ def test_the_callable_reads_credentials_first_then_the_form(rf):
     request = rf.post("/sign-in/", {"username": " Form "})
     assert axes_username(request, {"username": "Given"}) == "given"
     assert axes_username(request, None) == "form"
+
+
+def test_the_audit_records_a_failure_under_the_normalised_username_and_its_account(client, po):
+    from casework.audit.models import AuditEvent
+
+    attempt(client, " JSmith ", "wrong-password")
+    attempt(client, "NoSuchPerson", "wrong-password")
+    known, unknown = AuditEvent.objects.filter(action="auth.sign_in_failed").order_by("pk")
+    assert known.actor == po.user and known.detail == "username 'jsmith'"
+    assert unknown.actor is None and unknown.actor_label == "unknown: nosuchperson"

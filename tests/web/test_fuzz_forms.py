@@ -156,11 +156,13 @@ def world(django_db_setup, django_db_blocker):
             case = factories.AllocatedCaseFactory(manager=po)
             factories.CommunityOrderFactory(case=case)
             contact = factories.AppointmentFactory(case=case)
+            registration = factories.RegistrationFactory(case=case)
             password_only = factories.StaffFactory(team=team)
             factories.authenticator_for(password_only.user)
             yield {"users": {"po": po.user, "spo": spo.user, "admin": factories.AdminStaffFactory().user,
                              "password-only": password_only.user},
-                   "kwargs": {"crn": case.crn, "code": team.code, "contact_id": contact.pk}}
+                   "kwargs": {"crn": case.crn, "code": team.code, "contact_id": contact.pk,
+                              "registration_id": registration.pk}}
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)

@@ -14,6 +14,7 @@ from django.utils.decorators import method_decorator
 
 from casework.access.policy import Perm, has_perm, requires, second_factor_required
 from casework.access.viewer import viewer_for
+from casework.account.lockout import normalise_username
 from casework.account.middleware import SECOND_FACTOR_PENDING, SIGNED_OUT_REASON
 from casework.account.selectors import has_authenticator
 from casework.account.services import (
@@ -57,7 +58,10 @@ class SignInView(auth_views.LoginView):
 
     def form_invalid(self, form):
         if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
-            username = str(form.data.get("username", ""))[:150]
+            typed = str(form.data.get("username", ""))[:150]
+            # Recorded under the username as lockout counts it (trimmed, lower-case), the account
+            # found by what was typed or, failing that, by that normalised form.
+            username = normalise_username(typed)
             request = self.request
             if getattr(request, "axes_locked_out", False):
                 # axes counts a failure (and sets the count) only when it is not already locked out.
@@ -65,7 +69,8 @@ class SignInView(auth_views.LoginView):
                 failure = SignInFailure.LOCKED_OUT if just_locked else SignInFailure.REFUSED_WHILE_LOCKED
             else:
                 failure = SignInFailure.WRONG_CREDENTIALS
-            user = get_user_model().objects.filter(username=username).first()
+            users = get_user_model().objects
+            user = users.filter(username=typed).first() or users.filter(username=username).first()
             sign_in_failure_record(username=username, user=user, failure=failure)
         return super().form_invalid(form)
 
@@ -74,7 +79,13 @@ SignInView.casework_public = True
 
 
 class SignOutView(auth_views.LogoutView):
-    """Sign out (POST only, so a link cannot sign someone out); audited."""
+    """Sign out (by POST only, so a link cannot sign someone out); audited. A GET (a typed or
+    bookmarked address) shows a page with the sign-out button instead of an empty 405."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        return render(request, "web/sign_out.html")
 
     def post(self, request, *args, **kwargs):
         if request.user.is_authenticated:
