@@ -54,6 +54,16 @@ class GovukFormMixin:
 
     def full_clean(self):
         super().full_clean()
+        self._mark_errors()
+
+    def add_error(self, field, error):
+        # Errors a service finds after the form's own checks (a contact dated before the person's birth)
+        # mark their field too: the red border and aria-describedby, as the form's own errors do.
+        super().add_error(field, error)
+        if hasattr(self, "cleaned_data"):
+            self._mark_errors()
+
+    def _mark_errors(self):
         for name in self.errors:
             if name not in self.fields:
                 continue
@@ -63,8 +73,9 @@ class GovukFormMixin:
                 continue
             css = widget.attrs.get("class", "")
             base = css.split(" ")[0] if css else ""
-            if base in self.error_classes:
-                widget.attrs["class"] = f"{css} {self.error_classes[base]}"
+            error_class = self.error_classes.get(base)
+            if error_class and error_class not in css.split():
+                widget.attrs["class"] = f"{css} {error_class}"
             described = [f"id_{name}-hint"] if self.fields[name].help_text else []
             widget.attrs["aria-describedby"] = " ".join([*described, f"id_{name}-error"])
 

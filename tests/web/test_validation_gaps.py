@@ -125,3 +125,9 @@ def test_one_message_per_field(signed_in, po, case):
     html = response.content.decode()
     assert html.count('id="id_email-error"') == 1
     assert html.count('href="#id_email"') == 1
+
+
+def test_a_date_refused_by_the_service_marks_its_boxes_in_error(signed_in, po, case):
+    html = post_contact(signed_in(po), case, contact(dt.date(1985, 6, 1)))
+    assert html.count("govuk-date-input__input govuk-input--width-2 govuk-input--error") == 2
+    assert "govuk-input--width-4 govuk-input--error" in html
