@@ -27,6 +27,7 @@ class _Collector(HTMLParser):
         self.classes: set[str] = set()
         self.in_title = False
         self.title = ""
+        self.svg_depth = 0  # an inline chart's <title> names the chart, not the page
         self.script_nonces: list[str | None] = []
         self.event_handlers: list[str] = []
 
@@ -37,7 +38,9 @@ class _Collector(HTMLParser):
         self.event_handlers.extend(f"<{tag} {name}>" for name in attrs if name.startswith("on"))
         if tag == "h1":
             self.h1 += 1
-        if tag == "title":
+        if tag == "svg":
+            self.svg_depth += 1
+        if tag == "title" and not self.svg_depth:
             self.in_title = True
         if attrs.get("id"):
             self.ids[attrs["id"]] += 1
@@ -47,6 +50,8 @@ class _Collector(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "title":
             self.in_title = False
+        if tag == "svg":
+            self.svg_depth = max(self.svg_depth - 1, 0)
 
     def handle_data(self, data):
         if self.in_title:

@@ -25,9 +25,11 @@ class Perm(StrEnum):
     CASE_VIEW = "case.view"
     CASE_SEARCH = "case.search"
     CASE_EXPORT = "case.export"
+    OVERSIGHT_VIEW = "safeguards.oversight"
     CASE_EDIT = "case.edit"
     CONTACT_RECORD = "contact.record"
     SUPERVISION_RECORD = "supervision.record"
+    TASKS_VIEW = "tasks.view"
     RULES_USE = "rules.use"
     API_SCHEMA = "api.schema"
     AUDIT_VIEW = "audit.view"
@@ -49,10 +51,15 @@ RULES: dict[Perm, Callable[[Viewer], bool]] = {
     # Lists of cases leave the service in a file: managers, quality assurance and inspectors only.
     Perm.CASE_EXPORT: lambda v: v.has_case_scope and v.has_role(
         Role.SPO, Role.HEAD_OF_PDU, Role.QUALITY_ASSURANCE, Role.INSPECTOR),
+    # Safeguard oversight figures by team and practitioner: managers, quality assurance and inspectors.
+    Perm.OVERSIGHT_VIEW: lambda v: v.has_case_scope and v.has_role(
+        Role.SPO, Role.HEAD_OF_PDU, Role.QUALITY_ASSURANCE, Role.INSPECTOR),
     Perm.CASE_EDIT: _writes,
     Perm.CONTACT_RECORD: _writes,
     # Appointments, registrations, risk assessments and plans, risk events (casework.supervision).
     Perm.SUPERVISION_RECORD: _writes,
+    # Safeguard tasks (/tasks/): practitioners their own, SPOs their teams' (casework.safeguards).
+    Perm.TASKS_VIEW: lambda v: v.is_practitioner or (v.has_role(Role.SPO) and bool(v.managed_team_ids)),
     Perm.RULES_USE: lambda v: v.staff_id is not None or v.is_admin,
     Perm.API_SCHEMA: lambda v: v.user_id is not None,
     Perm.AUDIT_VIEW: lambda v: v.is_admin,

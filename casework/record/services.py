@@ -17,6 +17,7 @@ from casework.record.choices import ContactKind
 from casework.record.models import Case, Contact, TierCalculation
 from casework.record.tiers import tier_inputs, tier_outcome, tier_request
 from casework.rules import calendar, contacts
+from casework.safeguards import services as safeguard_services
 
 OUTCOME_IN_FUTURE = "You cannot record an outcome for an appointment that has not happened yet"
 OUTCOME_NOT_APPOINTMENT = "Only appointments have an outcome; a {kind} does not"
@@ -96,6 +97,8 @@ def case_update_personal_details(*, case: Case, by, expected_version: int, **new
                  before=before, after=after)
     if "gender" in after:  # women's factors change the protect level (rules.md §1.1)
         transaction.on_commit(lambda: tier_recalculate(case=current, trigger="gender changed", by=by))
+    if "children_contact" in after:  # the safeguarding enquiry depends on it (rules.md §4.1)
+        safeguard_services.recompute_on_commit(current, "children contact changed", by)
     return Case.objects.get(pk=case.pk)
 
 
@@ -173,6 +176,7 @@ def contact_record(
     audit_record(actor=by, action="contact.record", obj=contact, crn=case.crn,
                  after={"kind": kind, "starts_at": starts_at, "outcome": outcome,
                         "absence_reason": absence_reason, "sensitive": sensitive})
+    safeguard_services.recompute_after_contact(case, kind, outcome, by)
     return contact
 
 
@@ -204,6 +208,7 @@ def contact_record_outcome(
     audit_record(actor=by, action="contact.record_outcome", obj=contact, crn=contact.case.crn,
                  before={"outcome": contact.outcome, "absence_reason": contact.absence_reason},
                  after={"outcome": outcome, "absence_reason": absence_reason})
+    safeguard_services.recompute_after_contact(contact.case, contact.kind, outcome, by)
     return Contact.objects.get(pk=contact.pk)
 
 

@@ -77,6 +77,13 @@ class EngineRequest:
     events: dict[tuple[str, dt.date], list[CaseEvent]] = field(default_factory=dict)
 
 
+def reads_contact(kind: str, outcome: str) -> bool:
+    """Whether the schedule reads a contact of this kind and outcome (a failure to comply, an attended
+    home visit, a management oversight record)."""
+    return (contacts.is_failure_to_comply(outcome) or (kind == ContactKind.HOME_VISIT and outcome in ATTENDED)
+            or kind == ContactKind.MANAGEMENT_OVERSIGHT)
+
+
 def supervision_of(sentence: Sentence | None) -> tuple[SupervisionKind, dt.date] | None:
     """The kind of supervision and its start (rules.md §4.1 "Start"), or None when there is none yet."""
     if sentence is None or sentence.status == SentenceStatus.ENDED:

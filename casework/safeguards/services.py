@@ -46,7 +46,7 @@ from casework.rules.safeguards import Safeguard as SafeguardCode
 from casework.ruleset.models import RuleConfig
 from casework.ruleset.selectors import safeguard_deciders_in_force, safeguard_schedule
 from casework.safeguards.choices import TaskStatus
-from casework.safeguards.inputs import EngineRequest, Source, engine_requests_for
+from casework.safeguards.inputs import EngineRequest, Source, engine_requests_for, reads_contact
 from casework.safeguards.models import SafeguardTask
 
 # Messages (GOV.UK style); tests import them.
@@ -418,3 +418,10 @@ def task_mark_not_required(*, task: SafeguardTask, by, expected_version: int, re
     tasks_recompute_many(case_ids=[current.case_id], trigger=f"{current.get_safeguard_display()} not required",
                          by=by, today=today)
     return SafeguardTask.objects.select_related("case", "decided_by").get(pk=current.pk)
+
+
+def recompute_after_contact(case: Case, kind: str, outcome: str, by=None) -> None:
+    """The record's hook for contacts: recompute after commit when the contact is something the schedule
+    reads (a failure to comply, an attended home visit, a management oversight record)."""
+    if reads_contact(kind, outcome):
+        recompute_on_commit(case, "contact recorded", by)

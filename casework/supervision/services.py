@@ -35,6 +35,7 @@ from casework.record.models import Case, Contact, Registration, RegistrationType
 from casework.record.services import tier_recalculate
 from casework.rules import contacts
 from casework.rules.supervision import RiskEventType
+from casework.safeguards import services as safeguard_services
 from casework.supervision.choices import RECORDED_BY_HAND, CaseEventType, RegistrationChangeKind
 from casework.supervision.models import CaseEvent, RegistrationChange, RiskManagementPlan
 from casework.supervision.selectors import registration_version
@@ -82,9 +83,6 @@ PLAN_TEXT_REQUIRED = "Enter {what}"
 SCORE_TOPS = {"ogrs": 100, "rsr": Decimal("99.99"), "arp": 100, "csrp": 100, "dc_srp_score": Decimal("99.99")}
 SCORE_NAMES = {"ogrs": "OGRS", "rsr": "RSR", "arp": "ARP", "csrp": "CSRP", "dc_srp_score": "DC-SRP score"}
 ROSH_GROUP_FIELDS = ("rosh_public", "rosh_known_adult", "rosh_children", "rosh_staff", "rosh_prisoners")
-ASSESSMENT_FIELDS = ("assessed_on", "source", "rosh_overall", *ROSH_GROUP_FIELDS, "ogrs", "rsr", "arp", "arp_static",
-                     "csrp", "csrp_static", "dc_srp_band", "dc_srp_score", "parenting_responsibilities",
-                     "impulsivity_or_temper", "needs")
 PLAN_FIELDS = ("agreed_on", "next_review_on", "risks", "supervision", "interventions", "victim_safety", "contingency")
 PLAN_REQUIRED = {"risks": "who is at risk, from what, and when", "supervision": "how they will be supervised",
                  "contingency": "what will be done if the risk rises"}
@@ -121,7 +119,9 @@ def _recalculate_tier_on_commit(case: Case, trigger: str, by) -> None:
 
 
 def _has_custodial_sentence(case: Case) -> bool:
-    return case.sentences.exclude(status=SentenceStatus.ENDED).filter(kind=SentenceKind.CUSTODY).exists()
+    """A current custodial sentence (custody then licence, or post-sentence supervision after one)."""
+    return case.sentences.exclude(status=SentenceStatus.ENDED).filter(
+        kind__in=[SentenceKind.CUSTODY, SentenceKind.POST_SENTENCE_SUPERVISION]).exists()
 
 
 @transaction.atomic
@@ -147,6 +147,7 @@ def case_event_record(*, case: Case, by, type: str, occurred_on: dt.date, notes:
                                      recorded_by=by)
     audit_record(actor=by, action="case_event.record", obj=event, crn=case.crn,
                  after={"type": type, "occurred_on": occurred_on})
+    safeguard_services.recompute_on_commit(case, f"{event.get_type_display().lower()} recorded", by)
     return event
 
 
@@ -301,6 +302,7 @@ def registration_add(*, case: Case, by, type_code: str, start_date: dt.date, rea
     audit_record(actor=by, action="registration.add", obj=registration, crn=case.crn,
                  after={**_registration_state(registration), "event": event.pk}, detail=reason.strip())
     _recalculate_tier_on_commit(case, f"registration added: {registration_type.name}", by)
+    safeguard_services.recompute_on_commit(case, f"registration added: {registration_type.name}", by)
     return registration
 
 
@@ -420,14 +422,21 @@ def risk_assessment_record(*, case: Case, by, assessed_on: dt.date, source: str,
                            today: dt.date | None = None) -> RiskAssessment:
     """Record a risk assessment (RoSH by group, scores, needs); recalculates the tier after commit."""
     _check_can_change(by, case)
-    values = {name: value for name, value in locals().items() if name in ASSESSMENT_FIELDS}
-    values["needs"] = dict(needs or {})
+    values = {
+        "assessed_on": assessed_on, "source": source, "rosh_overall": rosh_overall, "rosh_public": rosh_public,
+        "rosh_known_adult": rosh_known_adult, "rosh_children": rosh_children, "rosh_staff": rosh_staff,
+        "rosh_prisoners": rosh_prisoners, "ogrs": ogrs, "rsr": rsr, "arp": arp, "arp_static": arp_static,
+        "csrp": csrp, "csrp_static": csrp_static, "dc_srp_band": dc_srp_band, "dc_srp_score": dc_srp_score,
+        "parenting_responsibilities": parenting_responsibilities, "impulsivity_or_temper": impulsivity_or_temper,
+        "needs": dict(needs or {}),
+    }
     errors = _check_assessment(values, case, today or timezone.localdate())
     if errors:
         raise DomainValidationError(errors)
     assessment = RiskAssessment.objects.create(case=case, assessor=_staff(by), **values)
     audit_record(actor=by, action="risk_assessment.record", obj=assessment, crn=case.crn, after=values)
     _recalculate_tier_on_commit(case, "risk assessment recorded", by)
+    safeguard_services.recompute_on_commit(case, "risk assessment recorded", by)  # after the tier: RoSH
     return assessment
 
 

@@ -20,6 +20,7 @@ def casework(request) -> dict:
         needs_code = (request.session.get(SECOND_FACTOR_PENDING) or second_factor_required(viewer)) and not verified
         items = [] if needs_code else [
             (Perm.CASELOAD_OWN, "My caseload", "caseload"),
+            (Perm.TASKS_VIEW, "Tasks", "tasks"),
             (Perm.TEAM_VIEW, "Teams", "team-list"),
             (Perm.CASE_SEARCH, "Search", "search"),
             (Perm.AUDIT_VIEW, "Audit log", "audit-log"),

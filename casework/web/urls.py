@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from casework.web.views import access_requests, audit, case, caseload, general, search, supervision, team, two_factor
+from casework.web.views import (
+    access_requests,
+    audit,
+    case,
+    caseload,
+    general,
+    search,
+    supervision,
+    tasks,
+    team,
+    two_factor,
+)
 
 urlpatterns = [
     path("", general.home, name="home"),
@@ -33,6 +44,10 @@ urlpatterns = [
          name="registration-deregister"),
     path("cases/<str:crn>/risk-assessments/new/", supervision.risk_assessment_new, name="risk-assessment-new"),
     path("cases/<str:crn>/risk-management-plan/", supervision.risk_management_plan, name="risk-management-plan"),
+    path("cases/<str:crn>/safeguards/<int:task_id>/", tasks.task_page, name="safeguard-task"),
+    path("cases/<str:crn>/safeguards/<int:task_id>/not-required/", tasks.task_not_required,
+         name="safeguard-task-not-required"),
+    path("tasks/", tasks.tasks_page, name="tasks"),
     path("access-requests/", access_requests.access_requests, name="access-requests"),
     path("access-requests/<int:grant_id>/", access_requests.access_request_decide, name="access-request-decide"),
     path("audit/", audit.audit_log, name="audit-log"),

@@ -225,6 +225,12 @@ def _newcomer(w):
     return w["new"]
 
 
+def _second_admin(w):
+    """Another administrator, kept in ``w`` as "second_admin"."""
+    w["second_admin"] = factories.AdminStaffFactory()
+    return w["second_admin"]
+
+
 def _device(w):
     return factories.authenticator_for(w["po"].user)
 
@@ -238,6 +244,11 @@ CALLS = {
     "casework.access.services.scope_grant_decide": (
         lambda w: {"grant": factories.grant(w["other"], "HEAD_OF_PDU", pdu=w["team"].pdu, status="PENDING"),
                    "approve": True, "reason": "", "by": _head(w).user}, "head", "access.grant_approve"),
+    "casework.access.services.scope_grant_approve_first_national": (
+        lambda w: {"grant": factories.grant(w["other"], "QUALITY_ASSURANCE", national=True, status="PENDING",
+                                            starts_on=dt.date(2020, 1, 1)),
+                   "reason": "First national lead", "by": _second_admin(w).user}, "second_admin",
+        "access.grant_approve"),
     "casework.access.services.restricted_cases_listed": (
         lambda w: {"cases": [w["case"], factories.restrict(factories.AllocatedCaseFactory(manager=w["po"]),
                                                            permitted=[w["po"]])],

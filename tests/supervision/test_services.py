@@ -334,3 +334,21 @@ def test_nothing_is_recalculated_when_the_write_is_refused(case, po, django_capt
         services.risk_assessment_record(case=case, by=po.user, assessed_on=TODAY, source="OASYS_LAYER_3",
                                         rosh_overall="", today=TODAY)
     assert callbacks == [] and _calculations(case) == []
+
+
+def test_a_review_that_changes_the_mappa_level_recalculates_the_tier(case, po, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = services.registration_add(case=case, by=po.user, type_code="MAPP", level=1, category=2,
+                                                 start_date=TODAY, reason="MAPPA meeting", today=TODAY)
+    with django_capture_on_commit_callbacks(execute=True) as unchanged:
+        services.registration_review(registration=registration, by=po.user, expected_version=1, reviewed_on=TODAY,
+                                     next_review_date=TODAY + dt.timedelta(weeks=12), notes="Same", today=TODAY)
+    assert unchanged == []  # level and category as they were: nothing the tier reads changed
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_review(registration=registration, by=po.user, expected_version=2, reviewed_on=TODAY,
+                                     next_review_date=TODAY + dt.timedelta(weeks=12), notes="Raised", level=3,
+                                     today=TODAY)
+    case.refresh_from_db()
+    assert case.tier.startswith("A")
+    assert Registration.objects.get(pk=registration.pk).level == 3
+    assert _calculations(case) == ["registration added: MAPPA", "registration reviewed: MAPPA"]
