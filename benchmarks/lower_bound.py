@@ -70,11 +70,10 @@ CASE_OVERVIEW = " UNION ALL ".join([
 
 CASE_HISTORY = " UNION ALL ".join([
     _part("person", "record_case c", ["c.crn", "c.first_name", "c.last_name", "c.tier"], "c.id = %(case)s"),
-    _part("assignment", "record_assignment a JOIN workforce_staff s ON s.id = a.staff_id JOIN organisation_team t "
-          "ON t.id = a.team_id", ["s.first_name", "s.last_name", "t.name", "a.start", "a.end", "a.reason"],
-          "a.case_id = %(case)s", "a.start DESC"),
-    _part("tier", "record_tiercalculation tc", ["tc.tier", "tc.tier_single", "tc.calculated_at", "tc.inputs"],
-          "tc.case_id = %(case)s", "tc.calculated_at DESC, tc.id DESC", 10),
+    _part("change", "audit_auditevent e LEFT JOIN account_user u ON u.id = e.actor_id LEFT JOIN workforce_staff s "
+          "ON s.user_id = u.id", ["e.at", "e.action", "e.actor_label", "e.detail", "e.before", "e.after",
+                                  "s.first_name", "s.last_name"],
+          "e.crn = %(crn)s AND e.action NOT IN ('case.view_restricted', 'case.export')", "e.at DESC, e.id DESC", 25),
 ])
 
 QUERIES = {

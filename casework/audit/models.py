@@ -36,7 +36,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["actor", "-at"])]
+        indexes = [
+            models.Index(fields=["actor", "-at"]),
+            # A case's history page reads the case's rows newest first: without this, a scan of the whole log.
+            models.Index(fields=["crn", "-at"], name="audit_case_history"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_type} {self.object_id}"
