@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> dict:
                                               starts_at__lt=dt.datetime.now(dt.UTC))
                        .order_by("-starts_at").first())
     surname = heavy.last_name
-    users = {name: User.objects.get(username=name) for name in ("po", "spo", "qa", "admin")}
+    users = {name: User.objects.get(username=name) for name in ("po", "spo", "qa", "admin", "head")}
     now = dt.datetime.now(dt.UTC)
 
     # (name, user, url, lower-bound key)
@@ -99,6 +99,16 @@ def main(argv: list[str] | None = None) -> dict:
         ("search-crn", "po", reverse("search") + f"?q={heavy.crn}", "search_crn"),
         ("audit-log", "admin", reverse("audit-log"), "audit_log"),
         ("two-factor-setup", "po", reverse("two-factor-setup"), None),
+        ("access-requests", "head", reverse("access-requests"), None),
+        ("event-new", "po", reverse("event-new", args=[heavy.crn]), "case_row"),
+        ("registration-new", "po", reverse("registration-new", args=[heavy.crn]), "case_row"),
+        ("risk-assessment-new", "po", reverse("risk-assessment-new", args=[heavy.crn]), "case_row"),
+        ("tasks", "po", reverse("tasks"), None),
+        ("tasks-team", "spo", reverse("tasks"), None),
+        ("oversight", "spo", reverse("oversight"), None),
+        ("oversight-pdu", "head", reverse("oversight"), None),
+        ("oversight-cases", "spo", reverse("oversight-cases") + f"?measure=risk-reviews-overdue&team={team.code}",
+         None),
     ]
     if args.only:
         wanted = set(args.only.split(","))

@@ -17,6 +17,7 @@ COMMANDS = {
     "demo": "build the demo world (people, staff, cases) and its logins; idempotent",
     "generate": "generate the seeded benchmark dataset: --scale national|region|demo; reused if loaded",
     "rules": "run a rule engine on JSON Lines from stdin (no database needed)",
+    "remind": "email practitioners their overdue and soon-due safeguard tasks (once a day each; for cron)",
     "createadmin": "create an administrator account",
     "migrate": "bring the database schema up to date",
     "check": "check the configuration (add --deploy under production settings)",
@@ -65,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
         help="use the rule configuration in force in Casework's database (as the API and pages do) "
         "instead of the published defaults; needs DATABASE_URL",
     )
+    remind = sub.add_parser("remind", help=COMMANDS["remind"], description=COMMANDS["remind"])
+    remind.add_argument("--dry-run", action="store_true", help="say who would be emailed; send nothing")
     admin = sub.add_parser("createadmin", help=COMMANDS["createadmin"], description=COMMANDS["createadmin"])
     admin.add_argument("--username", help="the administrator's username")
     admin.add_argument("--email", default="", help="their email address")
@@ -111,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         flags = [f"--{name.replace('_', '-')}" for name in ("reset", "no_progress", "no_summary")
                  if getattr(args, name)]
         return _django(["generate", "--scale", args.scale, *flags])
+    if args.command == "remind":
+        return _django(["remind", *(["--dry-run"] if args.dry_run else [])])
     if args.command == "createadmin":
         extra = (["--username", args.username] if args.username else []) + (
             ["--email", args.email] if args.email else []

@@ -14,6 +14,7 @@ from casework.demo.generator import CHILD_MODELS, Chunk, LimitedAccess
 from casework.demo.scale import DEMO, Scale
 from casework.demo.stages import BuildReport, build
 from casework.record.models import Case, CaseAccess, Contact
+from casework.safeguards.models import SafeguardTask
 
 
 class OrmWriter:
@@ -44,7 +45,10 @@ class OrmWriter:
         batch = self.batch
         Case.objects.bulk_create(chunk.cases, batch_size=batch)
         for model, name in CHILD_MODELS:
-            model.objects.bulk_create(getattr(chunk, name), batch_size=batch)
+            if model is SafeguardTask:
+                write_tasks(chunk.tasks, batch)
+            else:
+                model.objects.bulk_create(getattr(chunk, name), batch_size=batch)
         contacts = Contact.objects.bulk_create([self._contact(row) for row in chunk.contacts], batch_size=batch)
         if contacts:
             # ``created_at`` is ``auto_now_add``, which bulk_create sets to the time of writing; one
@@ -74,6 +78,18 @@ class OrmWriter:
 
     def statistics(self) -> str:
         return ""
+
+
+def write_tasks(tasks: list[SafeguardTask], batch: int) -> None:
+    """Tasks point at the task that closed them (``met_by``), which has no id until written: write them,
+    then the links."""
+    links = [(task, task.met_by) for task in tasks if task.met_by is not None]
+    for task, _met in links:
+        task.met_by = None
+    SafeguardTask.objects.bulk_create(tasks, batch_size=batch)
+    for task, met in links:
+        task.met_by = met
+    SafeguardTask.objects.bulk_update([task for task, _met in links], ["met_by"], batch_size=batch)
 
 
 def build_world(*, scale: Scale = DEMO, now: dt.datetime | None = None, reset: bool = False,

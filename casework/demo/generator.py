@@ -22,6 +22,7 @@ from casework.demo.instances import instance
 from casework.demo.organisation import Organisation
 from casework.demo.people import People
 from casework.demo.risk import Risk
+from casework.demo.safeguards import chunk_safeguards
 from casework.demo.scale import Scale
 from casework.demo.sentences import Sentences
 from casework.record.choices import AllocationReason
@@ -41,6 +42,8 @@ from casework.record.models import (
     TierCalculation,
 )
 from casework.record.tiers import SentenceInputs, tier_outcome, tier_request
+from casework.ruleset.selectors import safeguard_schedule
+from casework.safeguards.models import SafeguardTask
 
 TIER_TRIGGER = "generated data"
 
@@ -60,12 +63,14 @@ class Chunk:
     assignments: list[Assignment] = field(default_factory=list)
     calculations: list[TierCalculation] = field(default_factory=list)
     contacts: list[ContactRow] = field(default_factory=list)
+    tasks: list[SafeguardTask] = field(default_factory=list)
 
 
 # The records of a chunk written after its cases, in order: (model, Chunk attribute).
 CHILD_MODELS = ((Address, "addresses"), (Sentence, "sentences"), (Offence, "offences"),
                 (Requirement, "requirements"), (LicenceCondition, "conditions"), (Registration, "registrations"),
-                (RiskAssessment, "assessments"), (Assignment, "assignments"), (TierCalculation, "calculations"))
+                (RiskAssessment, "assessments"), (Assignment, "assignments"), (TierCalculation, "calculations"),
+                (SafeguardTask, "tasks"))
 
 
 @dataclass
@@ -93,6 +98,7 @@ class PeopleGenerator:
         self.pdu_choice = Weighted([(pdu, sum(p.target for t in org.teams_by_pdu[pdu.code]
                                               for p in org.practitioners[t.code]) or 1) for pdu in org.pdus])
         self.allocated: list[Held] = []
+        self.safeguard_policy, self.safeguard_config = safeguard_schedule()  # the national policy, read once
 
     @property
     def heavy_case(self) -> Case | None:
@@ -104,6 +110,8 @@ class PeopleGenerator:
         for _ in range(count):
             self._person(out)
         out.calculations = chunk_tiers(out, self.today, self.now)
+        out.tasks = chunk_safeguards(out, today=self.today, seed=self.scale.seed, org=self.org,
+                                     policy=self.safeguard_policy, config=self.safeguard_config)
         return out
 
     def _person(self, out: Chunk) -> None:

@@ -4,8 +4,9 @@
 
 1. Reset: delete the loaded world (only when asked).
 2. Organisation: provider, regions, PDUs, teams, staff, grants, reductions (``organisation``).
-3. People: chunk by chunk, each person with sentences, risk, allocation, contacts and tier
-   (``generator``, drawing through ``people``, ``sentences``, ``allocation``, ``risk``, ``contacts``).
+3. People: chunk by chunk, each person with sentences, risk, allocation, contacts, tier and
+   safeguard tasks (``generator``, drawing through ``people``, ``sentences``, ``allocation``, ``risk``,
+   ``contacts``, ``safeguards``).
 4. Limited access: restrictions and exclusions, once everyone is allocated (``access``).
 5. Sequences: each table's id sequence after the writer's own numbering.
 6. Statistics: fresh planner statistics, after the commit.

@@ -18,6 +18,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from casework.access.viewer import Viewer, membership_current_on
 from casework.access.visibility import VisibleCase, require_visible, visible_case, visible_cases, visible_teams
@@ -37,6 +38,7 @@ from casework.record.models import (
     TierCalculation,
 )
 from casework.rules.contacts import APPOINTMENT_KINDS
+from casework.safeguards.selectors import overdue_count_subquery
 from casework.workforce.models import Staff, TeamMembership
 
 PAGE_SIZE = 50
@@ -87,6 +89,7 @@ def _with_list_columns(qs: QuerySet[Case], now: dt.datetime) -> QuerySet[Case]:
         sentence_status=Subquery(current.values("status")[:1]),
         next_appointment=Subquery(next_appointment),
         outcomes_due=Coalesce(Subquery(outcomes_due, output_field=IntegerField()), Value(0)),
+        safeguards_overdue=overdue_count_subquery(timezone.localtime(now).date()),
     )
 
 

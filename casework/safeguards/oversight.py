@@ -7,9 +7,9 @@ date, the share of their required home visits done, and — now, across every ca
 risk reviews overdue and the management oversight still outstanding.
 
 Every figure is counted in the database, in one grouped query over the tasks of the cases the viewer
-may see (``casework.access.visibility.visible_cases``): a restricted or excluded case never counts and
-never appears in the list behind a figure. The list behind a figure (``measure_tasks``) uses the very
-same filter as the count (``measure_filter``), so the two always agree.
+may see (``casework.safeguards.selectors.visible_tasks``): a restricted or excluded case never counts
+and never appears in the list behind a figure. The list behind a figure (``measure_tasks``) uses the
+very same filter as the count (``measure_filter``), so the two always agree.
 
 What each measure means (docs/rules.md, "Safeguard oversight"):
 
@@ -33,11 +33,12 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Min, Q, QuerySet
 
 from casework.access.viewer import Viewer
-from casework.access.visibility import visible_cases, visible_teams
+from casework.access.visibility import visible_teams
 from casework.organisation.models import Team
 from casework.record.models import Case
 from casework.safeguards.choices import SafeguardCode, TaskStatus, TriggerCode
 from casework.safeguards.models import SafeguardTask
+from casework.safeguards.selectors import visible_tasks
 from casework.workforce.models import Staff
 
 PAGE_SIZE = 50
@@ -178,12 +179,14 @@ def _known(today: dt.date) -> Q:
     return Q(status=TaskStatus.DONE) | Q(status=TaskStatus.OPEN, due__lt=today)
 
 
-def _new_case_ids(viewer: Viewer, period: Period) -> QuerySet:
-    return _visible_tasks(viewer).filter(_started_in(period)).values("case_id")
+def _new_case_ids(period: Period) -> QuerySet:
+    """Cases started in ``period`` (a subquery; the query it sits in applies the viewer's visibility)."""
+    return SafeguardTask.objects.filter(_started_in(period)).values("case_id")
 
 
-def measure_filter(measure: Measure, *, viewer: Viewer, period: Period, today: dt.date) -> Q:
-    """The tasks a measure counts (for a share: its "of"; ``met_filter`` narrows to its "met")."""
+def measure_filter(measure: Measure, *, period: Period, today: dt.date) -> Q:
+    """The tasks a measure counts (for a share: its "of"; ``met_filter`` narrows to its "met"). Apply it
+    to tasks the viewer may see (``visible_tasks``)."""
     if measure is Measure.NEW_CASES:
         return _started_in(period)
     if measure in (Measure.DOMESTIC_ABUSE, Measure.SAFEGUARDING):
@@ -191,7 +194,7 @@ def measure_filter(measure: Measure, *, viewer: Viewer, period: Period, today: d
                      else SafeguardCode.SAFEGUARDING_ENQUIRY)
         return Q(safeguard=safeguard) & _started_in(period) & _known(today)
     if measure is Measure.HOME_VISITS:
-        return (Q(safeguard=SafeguardCode.HOME_VISIT, case_id__in=_new_case_ids(viewer, period))
+        return (Q(safeguard=SafeguardCode.HOME_VISIT, case_id__in=_new_case_ids(period))
                 & _known(today))
     if measure is Measure.RISK_REVIEWS_OVERDUE:
         return Q(safeguard=SafeguardCode.RISK_REVIEW, status=TaskStatus.OPEN, due__lt=today)
@@ -219,11 +222,6 @@ def oversight_teams(viewer: Viewer) -> list[Team]:
     if viewer.managed_team_ids and not (viewer.pdu_ids or viewer.region_ids or viewer.national):
         teams = teams.filter(pk__in=viewer.managed_team_ids)
     return list(teams.select_related("pdu").order_by("name", "code"))
-
-
-def _visible_tasks(viewer: Viewer) -> QuerySet[SafeguardTask]:
-    """Tasks of the cases ``viewer`` may see (limited-access rules included)."""
-    return SafeguardTask.objects.filter(case__in=visible_cases(viewer).values("pk"))
 
 
 # The figures.
@@ -271,9 +269,9 @@ def oversight(viewer: Viewer, *, period: Period, today: dt.date, teams: list[Tea
               team: Team | None = None) -> Oversight:
     """The figures of ``teams`` (from ``oversight_teams``) for ``viewer``, and of the practitioners of
     ``team`` when one is chosen: one grouped query, and one for the practitioners' names."""
-    filters = {m: measure_filter(m, viewer=viewer, period=period, today=today) for m in Measure}
+    filters = {m: measure_filter(m, period=period, today=today) for m in Measure}
     grouped = (
-        _visible_tasks(viewer)
+        visible_tasks(viewer)
         .filter(case__team_id__in=[t.pk for t in teams])
         .filter(filters[Measure.NEW_CASES] | filters[Measure.HOME_VISITS] | filters[Measure.RISK_REVIEWS_OVERDUE]
                 | filters[Measure.OVERSIGHT_OUTSTANDING])
@@ -317,10 +315,10 @@ NO_CASE_MANAGER = 0  # the practitioner filter's value for cases with no case ma
 
 def measure_tasks(viewer: Viewer, *, measure: Measure, period: Period, today: dt.date, teams: list[Team],
                   practitioner: int | None = None) -> QuerySet[SafeguardTask]:
-    """The tasks behind one figure (for new cases: each case's start tasks, one row per case shown by
-    ``measure_cases``), in ``teams``, of one practitioner when given (``NO_CASE_MANAGER``: none)."""
-    qs = (_visible_tasks(viewer)
-          .filter(measure_filter(measure, viewer=viewer, period=period, today=today),
+    """The tasks behind one figure (for new cases: the cases' start tasks, which ``measure_page`` turns into
+    one row per case), in ``teams``, of one practitioner when given (``NO_CASE_MANAGER``: none)."""
+    qs = (visible_tasks(viewer)
+          .filter(measure_filter(measure, period=period, today=today),
                   case__team_id__in=[t.pk for t in teams]))
     if practitioner == NO_CASE_MANAGER:
         qs = qs.filter(case__manager__isnull=True)

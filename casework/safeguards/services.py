@@ -17,11 +17,10 @@ case in the same transaction (one review closes every earlier open review).
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+import logging
+from itertools import groupby
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -30,24 +29,25 @@ from casework.access.visibility import can_change, can_see, not_required_decider
 from casework.audit.services import AuditEntry, audit_record, audit_record_many
 from casework.core.errors import ConcurrentEditError, DomainValidationError, NotPermittedError
 from casework.record.models import Case
-from casework.rules import calendar
+from casework.rules.calendar import working_days_after
 from casework.rules.safeguard_deciders import Refusal, not_required_refusal
-from casework.rules.safeguards import (
-    EARLIER_WORK_MONTHS,
-    RULES_VERSION,
-    START_SAFEGUARDS,
-    ChildrenContact,
-    SafeguardSchedule,
-    Status,
-    Trigger,
-    schedule,
-)
+from casework.rules.safeguards import ChildrenContact
 from casework.rules.safeguards import Safeguard as SafeguardCode
-from casework.ruleset.models import RuleConfig
-from casework.ruleset.selectors import safeguard_deciders_in_force, safeguard_schedule
-from casework.safeguards.choices import TaskStatus
-from casework.safeguards.inputs import EngineRequest, Source, engine_requests_for, reads_contact
-from casework.safeguards.models import SafeguardTask
+from casework.ruleset.selectors import safeguard_deciders_in_force
+from casework.safeguards.choices import TaskStatus, TriggerCode
+from casework.safeguards.inputs import engine_requests_for, reads_contact
+from casework.safeguards.models import ReminderSent, SafeguardTask
+from casework.safeguards.reminders import REMINDER_WORKING_DAYS, ReminderRun, reminder_message
+from casework.safeguards.schedule import (
+    Plan,
+    PolicyLookup,
+    RecomputeResult,
+    earliest_done_date,
+    plan_for,
+    policy_lookup,
+)
+
+logger = logging.getLogger(__name__)
 
 # Messages (GOV.UK style); tests import them.
 OUTCOME_REQUIRED = "Enter the outcome: what was done or found, and for an enquiry what came back"
@@ -63,6 +63,8 @@ CHILDREN_CONTACT = ("A safeguarding enquiry can be recorded as not required only
                     "with children. Change their details first if that is the case")
 NOT_ENTITLED = "You are not entitled to decide that {safeguard} is not required. Ask their senior probation officer"
 NOT_YET_CREATED = "This task starts on {date}: it cannot be decided before then"
+PERIODIC_NOT_WAIVED = ("The periodic risk review cannot be recorded as not required: it moves on when a review is "
+                       "done. Record the review when it is done")
 
 RECOMPUTE_BATCH = 1000
 OUTCOME_MAX = 4000
@@ -75,155 +77,6 @@ def _long(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-@dataclass
-class RecomputeResult:
-    """What a recompute wrote: tasks created, open tasks updated (due moved, out of schedule), tasks closed."""
-
-    created: int = 0
-    updated: int = 0
-    closed: int = 0
-
-    def __iadd__(self, other: RecomputeResult) -> RecomputeResult:
-        self.created += other.created
-        self.updated += other.updated
-        self.closed += other.closed
-        return self
-
-    @property
-    def written(self) -> int:
-        return self.created + self.updated + self.closed
-
-
-PolicyLookup = Callable[[int], tuple[SafeguardSchedule, RuleConfig | None]]
-
-
-def policy_lookup() -> PolicyLookup:
-    """The safeguard schedule in force per PDU id, read once per PDU."""
-    cache: dict[int, tuple[SafeguardSchedule, RuleConfig | None]] = {}
-
-    def lookup(pdu_id: int) -> tuple[SafeguardSchedule, RuleConfig | None]:
-        if pdu_id not in cache:
-            from casework.organisation.models import Pdu
-
-            cache[pdu_id] = safeguard_schedule(Pdu(pk=pdu_id))
-        return cache[pdu_id]
-
-    return lookup
-
-
-@dataclass
-class Plan:
-    """What reconciling one case's stored tasks with its schedule would write."""
-
-    create: list[SafeguardTask]
-    update: list[SafeguardTask]
-    close: list[SafeguardTask]
-    # The stored task (or the new one) each closed or created-closed task was met by, resolved after create.
-    met_by: dict[int, SafeguardTask]
-    before: dict[int, dict]
-
-
-def _key(safeguard: str, trigger: str, created: dt.date, occurrence: int) -> tuple[str, str, dt.date, int]:
-    return safeguard, trigger, created, occurrence
-
-
-def _source_for(sources: list[Source], safeguard: SafeguardCode, day: dt.date | None) -> Source | None:
-    """The entry that closed a task: a person's closure of another task first, else a record of work."""
-    matching = [s for s in sources if s.safeguard is safeguard and s.date == day]
-    people = [s for s in matching if s.task is not None and s.task.met_by_id is None]
-    return (people or matching or [None])[0]
-
-
-def _not_required_source(tasks: list[SafeguardTask], safeguard: SafeguardCode) -> SafeguardTask | None:
-    decided = [t for t in tasks if t.safeguard == safeguard and t.status == TaskStatus.NOT_REQUIRED
-               and t.met_by_id is None and t.decided_at is not None]
-    return max(decided, key=lambda t: t.decided_at, default=None)
-
-
-def plan_for(item: EngineRequest, *, today: dt.date, policy: SafeguardSchedule,
-             config: RuleConfig | None) -> Plan:
-    """The writes that bring ``item``'s stored tasks in step with its schedule as of ``today`` (pure of the DB)."""
-    plan = Plan(create=[], update=[], close=[], met_by={}, before={})
-    stored = {_key(t.safeguard, t.trigger, t.created_on, t.occurrence): t for t in item.tasks}
-    engine_tasks = schedule(item.request, today, policy) if item.request is not None else []
-    seen: Counter = Counter()
-    listed: set[tuple] = set()
-    event_seen: Counter = Counter()
-    for task in sorted(engine_tasks, key=lambda t: t.created):  # creation order within one key is kept
-        base = (task.safeguard.value, task.trigger.value, task.created)
-        seen[base] += 1
-        key = _key(*base, seen[base])
-        listed.add(key)
-        existing = stored.get(key)
-        if existing is None:
-            new = SafeguardTask(case=item.case, safeguard=task.safeguard.value, trigger=task.trigger.value,
-                                created_on=task.created, occurrence=seen[base], due=task.due,
-                                rules_version=RULES_VERSION, policy=config)
-            events = item.events.get((task.trigger.value, task.created), [])
-            event_seen[base] += 1
-            if events:
-                new.event = events[min(event_seen[base], len(events)) - 1]
-            _close_by_schedule(new, task, item, plan)
-            plan.create.append(new)
-            continue
-        if existing.status != TaskStatus.OPEN:
-            if not existing.in_schedule:
-                plan.before[existing.pk] = {"in_schedule": False}
-                existing.in_schedule = True
-                plan.update.append(existing)
-            continue
-        if task.status in (Status.DONE, Status.NOT_REQUIRED):
-            plan.before[existing.pk] = {"status": existing.status, "due": existing.due}
-            _close_by_schedule(existing, task, item, plan)
-            plan.close.append(existing)
-        elif existing.due != task.due or not existing.in_schedule:
-            plan.before[existing.pk] = {"due": existing.due, "in_schedule": existing.in_schedule}
-            existing.due, existing.in_schedule = task.due, True
-            existing.policy, existing.rules_version = config, RULES_VERSION
-            plan.update.append(existing)
-    reviews = sorted((s for s in item.sources if s.safeguard is SafeguardCode.RISK_REVIEW), key=lambda s: s.date)
-    for key, existing in stored.items():
-        if key in listed or existing.status != TaskStatus.OPEN:
-            continue
-        covering = [s for s in reviews if existing.trigger == Trigger.PERIODIC
-                    and existing.created_on <= s.date <= today]
-        if covering:
-            # The next periodic review moved on: the review done since met this one (rules.md §4.1).
-            plan.before[existing.pk] = {"status": existing.status}
-            _close_with(existing, TaskStatus.DONE, covering[0], plan)
-            plan.close.append(existing)
-        elif existing.in_schedule:
-            plan.before[existing.pk] = {"in_schedule": True}
-            existing.in_schedule = False
-            plan.update.append(existing)
-    return plan
-
-
-def _close_with(task: SafeguardTask, status: str, source: Source | None, plan: Plan,
-                reason_from: SafeguardTask | None = None) -> None:
-    task.status = status
-    if status == TaskStatus.DONE:
-        task.done_on = source.date if source else None
-        task.outcome = f"Met by the {source.words}." if source else ""
-        if source is not None and source.task is not None:
-            plan.met_by[id(task)] = source.task
-    else:
-        task.not_required_reason = (f"Covered by the decision that {reason_from.get_safeguard_display().lower()} "
-                                    f"is not required: {reason_from.not_required_reason}") if reason_from else ""
-        if reason_from is not None:
-            plan.met_by[id(task)] = reason_from
-    task.decided_by, task.decided_at = None, None
-
-
-def _close_by_schedule(task: SafeguardTask, engine_task, item: EngineRequest, plan: Plan) -> None:
-    if engine_task.status is Status.DONE:
-        _close_with(task, TaskStatus.DONE, _source_for(item.sources, engine_task.safeguard, engine_task.done_date),
-                    plan)
-    elif engine_task.status is Status.NOT_REQUIRED:
-        _close_with(task, TaskStatus.NOT_REQUIRED, None, plan,
-                    reason_from=_not_required_source(item.tasks, engine_task.safeguard))
-
-
 def _state(task: SafeguardTask) -> dict:
     return {"safeguard": task.safeguard, "trigger": task.trigger, "created_on": task.created_on, "due": task.due,
             "status": task.status, "done_on": task.done_on, "in_schedule": task.in_schedule,
@@ -234,7 +87,7 @@ UPDATE_FIELDS = ["due", "in_schedule", "status", "done_on", "outcome", "not_requ
                  "decided_at", "met_by", "policy", "rules_version", "version", "updated_at"]
 
 
-def write_plans(plans: list[Plan], *, trigger: str, by) -> RecomputeResult:
+def _write_plans(plans: list[Plan], *, trigger: str, by) -> RecomputeResult:
     """Write ``plans`` in bulk (create, then update and close) with one audit row per task written."""
     now = timezone.now()
     creates = [task for plan in plans for task in plan.create]
@@ -287,7 +140,7 @@ def tasks_recompute_many(*, case_ids: list[int], trigger: str, by=None, today: d
         plan = plan_for(item, today=today, policy=policy, config=config)
         if plan.create or plan.update or plan.close:
             plans.append(plan)
-    return write_plans(plans, trigger=trigger, by=by)
+    return _write_plans(plans, trigger=trigger, by=by)
 
 
 def tasks_recompute(*, case: Case, trigger: str, by=None, today: dt.date | None = None) -> RecomputeResult:
@@ -312,8 +165,20 @@ def tasks_recompute_all(*, trigger: str, by=None, today: dt.date | None = None, 
 
 
 def recompute_on_commit(case: Case, trigger: str, by=None) -> None:
-    """After the current transaction commits, recompute ``case``'s safeguard tasks (the record's hook)."""
-    transaction.on_commit(lambda: tasks_recompute(case=case, trigger=trigger, by=by))
+    """After the current transaction commits, recompute ``case``'s safeguard tasks (the record's hook).
+
+    The write that asked for it has committed by then: a recompute that fails is logged as an error
+    (for whoever runs the service, and ``casework manage recompute_safeguards`` to catch up), and does
+    not turn that person's saved change into an error page.
+    """
+
+    def recompute() -> None:
+        try:
+            tasks_recompute(case=case, trigger=trigger, by=by)
+        except Exception:
+            logger.exception("Safeguard tasks of case %s were not recomputed after: %s", case.crn, trigger)
+
+    transaction.on_commit(recompute)
 
 
 # People closing tasks.
@@ -336,13 +201,6 @@ def _claim(current: SafeguardTask, expected_version: int, **values) -> None:
         version=F("version") + 1, updated_at=timezone.now(), **values)
     if rows != 1:
         raise ConcurrentEditError()
-
-
-def earliest_done_date(task: SafeguardTask) -> dt.date:
-    """The earliest date work can have been done for ``task`` (rules.md §4.1 "Closing")."""
-    if task.trigger == Trigger.START and task.safeguard in START_SAFEGUARDS:
-        return calendar.add_months(task.created_on, -EARLIER_WORK_MONTHS)
-    return task.created_on
 
 
 @transaction.atomic
@@ -389,6 +247,8 @@ def task_mark_not_required(*, task: SafeguardTask, by, expected_version: int, re
     if not can_see(viewer, case):
         raise NotPermittedError(f"{by.get_username()} may not see case {case.crn}")
     policy, _config = safeguard_deciders_in_force(case.pdu)
+    if task.trigger == TriggerCode.PERIODIC:  # rules.md §4.1: only ever DUE or OVERDUE
+        raise DomainValidationError({"": PERIODIC_NOT_WAIVED})
     safeguard = SafeguardCode(task.safeguard)
     refusal = not_required_refusal(safeguard=safeguard, children_contact=ChildrenContact(case.children_contact),
                                    roles=not_required_deciders(viewer, case), policy=policy)
@@ -425,3 +285,56 @@ def recompute_after_contact(case: Case, kind: str, outcome: str, by=None) -> Non
     reads (a failure to comply, an attended home visit, a management oversight record)."""
     if reads_contact(kind, outcome):
         recompute_on_commit(case, "contact recorded", by)
+
+
+# Reminders (``casework remind``).
+
+
+def reminders_send(*, today: dt.date | None = None, dry_run: bool = False) -> ReminderRun:
+    """Email each case manager their overdue tasks and those due in the next five working days, at most
+    once a day per person; returns who was emailed, skipped (already today, no address) or failed.
+
+    Per person, one transaction: claim today's row in the sent-log (unique per person and day), audit
+    it, send. A second run the same day finds the row; two runs at once cannot both claim it; an email
+    that fails rolls its claim back, so the next run tries again.
+    """
+    from django.core.mail import get_connection
+
+    from casework.safeguards.selectors import reminders_due
+
+    today = today or timezone.localdate()
+    horizon = working_days_after(today, REMINDER_WORKING_DAYS)
+    run = ReminderRun()
+    connection = None if dry_run else get_connection()
+    for _manager_id, group in groupby(reminders_due(today=today, horizon=horizon), key=lambda t: t.case.manager_id):
+        tasks = list(group)
+        staff = tasks[0].case.manager
+        if staff.ended is not None and staff.ended <= today:
+            continue
+        if not staff.email:
+            run.no_email.append(staff.code)
+            continue
+        if ReminderSent.objects.filter(staff=staff, sent_on=today).exists():
+            run.already_sent.append(staff.code)
+            continue
+        if dry_run:
+            run.sent.append(staff.code)
+            continue
+        overdue = sum(1 for t in tasks if t.due < today)
+        try:
+            with transaction.atomic():
+                log = ReminderSent.objects.create(staff=staff, sent_on=today, overdue=overdue,
+                                                  due_soon=len(tasks) - overdue)
+                audit_record(actor=None, action="safeguard_reminder.send", obj=log,
+                             detail=f"{staff.code}: {overdue} overdue, {len(tasks) - overdue} due soon",
+                             after={"staff": staff.code, "sent_on": today, "overdue": overdue,
+                                    "due_soon": len(tasks) - overdue, "tasks": [t.pk for t in tasks]})
+                if connection.send_messages([reminder_message(staff, tasks, today)]) != 1:
+                    raise OSError("the email backend did not send the reminder")
+        except IntegrityError:
+            run.already_sent.append(staff.code)  # another run claimed this person today
+        except OSError:
+            run.failed.append(staff.code)  # nothing kept: the next run tries again
+        else:
+            run.sent.append(staff.code)
+    return run

@@ -205,6 +205,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 SECOND_FACTOR_ENFORCED = True
 # Who Casework's email (enrolment codes for authenticator apps) comes from.
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Casework <casework@localhost>")
+# Where links in email point (``casework remind``): the address people open Casework at.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 OTP_TOTP_ISSUER = "Casework"
 OTP_TOTP_THROTTLE_FACTOR = 1
 

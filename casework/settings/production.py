@@ -19,6 +19,7 @@ DEMO_MODE = False
 SECOND_FACTOR_ENFORCED = True
 # Email goes out through an SMTP relay: enrolment codes for authenticator apps go to work addresses.
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+SITE_URL = env.str("SITE_URL", default=f"https://{ALLOWED_HOSTS[0].lstrip('.')}").rstrip("/")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")

@@ -22,6 +22,7 @@ def casework(request) -> dict:
             (Perm.CASELOAD_OWN, "My caseload", "caseload"),
             (Perm.TASKS_VIEW, "Tasks", "tasks"),
             (Perm.TEAM_VIEW, "Teams", "team-list"),
+            (Perm.OVERSIGHT_VIEW, "Oversight", "oversight"),
             (Perm.CASE_SEARCH, "Search", "search"),
             (Perm.AUDIT_VIEW, "Audit log", "audit-log"),
             (Perm.ADMIN, "Administration", "admin:index"),

@@ -11,10 +11,10 @@ from casework.web.forms import DateField, GovukFormMixin
 
 
 class OversightFilterForm(GovukFormMixin, forms.Form):
-    """Which new cases (started from, started to) and which team; empty dates mean the last three months."""
+    """Which new cases (by their start date) and which team; empty dates mean the last three months."""
 
-    date_from = DateField(label="Started from", required=False, help_text="For example, 1 9 2026")
-    date_to = DateField(label="Started to", required=False, help_text="For example, 30 11 2026")
+    date_from = DateField(label="Earliest start date", required=False, help_text="For example, 1 9 2026")
+    date_to = DateField(label="Latest start date", required=False, help_text="For example, 30 11 2026")
     team = forms.ChoiceField(label="Team", required=False)
 
     def __init__(self, *args, teams=(), today: dt.date, **kwargs):
@@ -33,7 +33,7 @@ class OversightFilterForm(GovukFormMixin, forms.Form):
         start = start or (min(default.start, end) if end else default.start)
         end = end or max(default.end, start)
         if end < start:
-            self.add_error("date_to", "The started to date must be the same as or after the started from date")
+            self.add_error("date_to", "The latest start date must be the same as or after the earliest start date")
             return data
         data["period"] = Period(start, end)
         data["team_obj"] = self.teams.get(data.get("team") or "")
@@ -46,9 +46,11 @@ class OversightCasesForm(OversightFilterForm):
     measure = forms.ChoiceField(label="Figure", required=False, choices=[(m.value, m.label) for m in Measure])
     # A case manager's staff number from the figure's link, or NO_CASE_MANAGER; kept in a hidden field.
     practitioner = forms.IntegerField(
-        label="Case manager", required=False, min_value=NO_CASE_MANAGER, widget=forms.HiddenInput,
+        label="Case manager", required=False, min_value=NO_CASE_MANAGER, max_value=2**31 - 1,
+        widget=forms.HiddenInput,
         error_messages={"invalid": "Choose a case manager from the oversight page",
-                        "min_value": "Choose a case manager from the oversight page"})
+                        "min_value": "Choose a case manager from the oversight page",
+                        "max_value": "Choose a case manager from the oversight page"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

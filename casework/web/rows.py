@@ -64,6 +64,7 @@ def case_row(case, urls: CaseUrls) -> dict:
     crn = case.crn
     when = case.next_appointment
     due = case.outcomes_due or 0
+    overdue = case.safeguards_overdue or 0
     kind = case.sentence_kind
     return {
         "crn": crn,
@@ -84,6 +85,9 @@ def case_row(case, urls: CaseUrls) -> dict:
         "outcomes_due": str(due),
         "outcomes_text": f"{due} outcome{'' if due == 1 else 's'} to record" if due else "",
         "outcomes_href": f"{urls('case-contacts', crn)}?outcome=NONE" if due else "",
+        "overdue": str(overdue),
+        "overdue_text": f"{overdue} overdue" if overdue else "",
+        "overdue_href": f"{urls('case-overview', crn)}#safeguards" if overdue else "",
     }
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from casework.access.models import ApiToken, ScopeGrant
 from casework.access.policy import API_CLIENT_RULES, RULES, Perm
 from casework.record.models import CaseAccess
+from casework.safeguards.models import SafeguardTask
 from tests import factories
 from tests.pagecheck import CheckedClient
 
@@ -61,15 +62,15 @@ def test_every_view_declares_a_permission_or_is_explicitly_public():
 
 # Who holds what: written out here, independently of casework.access.policy.
 PRACTITIONER = {Perm.SIGNED_IN, Perm.CASELOAD_OWN, Perm.TEAM_VIEW, Perm.CASE_VIEW, Perm.CASE_SEARCH, Perm.CASE_EDIT,
-                Perm.CONTACT_RECORD, Perm.SUPERVISION_RECORD, Perm.RULES_USE, Perm.API_SCHEMA}
+                Perm.CONTACT_RECORD, Perm.SUPERVISION_RECORD, Perm.RULES_USE, Perm.API_SCHEMA, Perm.TASKS_VIEW}
 READER = {Perm.SIGNED_IN, Perm.TEAM_VIEW, Perm.CASE_VIEW, Perm.CASE_SEARCH, Perm.CASE_EXPORT, Perm.RULES_USE,
-          Perm.API_SCHEMA}
+          Perm.API_SCHEMA, Perm.OVERSIGHT_VIEW}
 ROLE_PERMS: dict[str, set[Perm]] = {
     "anonymous": set(),
     "po": PRACTITIONER,
     "pso": PRACTITIONER,
     "pqip": PRACTITIONER,
-    "spo": READER | {Perm.CASE_EDIT, Perm.CONTACT_RECORD, Perm.SUPERVISION_RECORD},
+    "spo": READER | {Perm.CASE_EDIT, Perm.CONTACT_RECORD, Perm.SUPERVISION_RECORD, Perm.TASKS_VIEW},
     "head": READER | {Perm.GRANT_APPROVE},
     "qa": READER,
     "inspector": READER,
@@ -133,7 +134,7 @@ def all_routes() -> list[Route]:
 
 
 ROUTES = all_routes()
-KNOWN_KWARGS = {"crn", "code", "contact_id", "grant_id", "registration_id"}
+KNOWN_KWARGS = {"crn", "code", "contact_id", "grant_id", "registration_id", "task_id"}
 
 
 def test_the_matrix_knows_how_to_fill_every_route():
@@ -188,6 +189,13 @@ def _build_world() -> dict:
     factories.restrict(cases["restricted"], permitted=[po2])
     contacts = {kind: factories.AppointmentFactory(case=case) for kind, case in cases.items()}
     registrations = {kind: factories.RegistrationFactory(case=case) for kind, case in cases.items()}
+    tasks = {kind: SafeguardTask.objects.create(case=case, safeguard="RISK_REVIEW", trigger="PERIODIC",
+                                                created_on=timezone.localdate(), due=timezone.localdate(),
+                                                rules_version="test") for kind, case in cases.items()}
+    # A start task on every case, so the lists of safeguard tasks and oversight have something they could leak.
+    for case in cases.values():
+        SafeguardTask.objects.create(case=case, safeguard="DOMESTIC_ABUSE_ENQUIRY", trigger="START",
+                                     created_on=timezone.localdate(), due=timezone.localdate(), rules_version="test")
     for staff in people.values():
         factories.authenticator_for(staff.user)
     tokens = {
@@ -203,7 +211,7 @@ def _build_world() -> dict:
                               ends_on=timezone.localdate() + dt.timedelta(days=30))
     ScopeGrant.objects.filter(pk=request.pk).update(created_by=people["admin"].user)
     return {"people": people, "cases": cases, "contacts": contacts, "registrations": registrations,
-            "tokens": tokens, "grant": request,
+            "tasks": tasks, "tokens": tokens, "grant": request,
             "teams": {"in-scope": team_a, "out-of-scope": team_f, "excluded": team_a, "restricted": team_a}}
 
 
@@ -226,6 +234,7 @@ def url_for(route: Route, kind: str | None, world) -> str:
               "code": world["teams"][kind].code if kind else None,
               "contact_id": world["contacts"][kind].pk if kind else None,
               "registration_id": world["registrations"][kind].pk if kind else None,
+              "task_id": world["tasks"][kind].pk if kind else None,
               "grant_id": world["grant"].pk}
     return reverse(route.name, kwargs={k: values[k] for k in route.kwargs})
 
@@ -294,6 +303,8 @@ def test_case_lists_show_the_case_in_scope(world, db, role):
         return
     page = client.get(reverse("team-caseload", args=[world["teams"]["in-scope"].code]))
     assert crn.encode() in page.content
+    if role != "po":
+        assert crn.encode() in client.get(reverse("oversight-cases"), {"measure": "new-cases"}).content
     assert client.get(reverse("search"), {"q": crn}).context["results"][0].crn == crn
 
 
@@ -406,6 +417,8 @@ MATRIX = {
     "search": [302, 200, 200, 200, 200, 200, 200, 403],
     "audit-log": [302, 403, 403, 403, 403, 403, 403, 200],
     "access-requests": [302, 403, 403, 403, 403, 200, 403, 403],
+    "oversight": [302, 403, 403, 403, 200, 200, 200, 403],
+    "oversight-cases": [302, 403, 403, 403, 200, 200, 200, 403],
     "admin:index": [302, 403, 403, 403, 403, 403, 403, 200],
 }
 

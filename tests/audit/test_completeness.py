@@ -41,6 +41,9 @@ HELPERS = {
     "casework.audit.services.changes",
     "casework.record.services.name_key",
     "casework.workforce.services.membership_problems",
+    # Hooks that ask for a recompute once the caller's transaction commits (the recompute is exercised).
+    "casework.safeguards.services.recompute_on_commit",
+    "casework.safeguards.services.recompute_after_contact",
 }
 
 # --- Finding writes in the source ----------------------------------------------------------------
@@ -390,6 +393,24 @@ CALLS = {
         lambda w: {"case": w["case"], "by": w["po"].user, "expected_version": 0, "agreed_on": timezone.localdate(),
                    "next_review_on": timezone.localdate() + dt.timedelta(weeks=16), "risks": "Partner",
                    "supervision": "Weekly", "contingency": "Recall"}, "po", "risk_management_plan.record"),
+    "casework.safeguards.services.tasks_recompute": (
+        lambda w: {"case": _arrested(w), "trigger": "arrest recorded", "by": w["po"].user}, "po",
+        "safeguard_task.create"),
+    "casework.safeguards.services.tasks_recompute_many": (
+        lambda w: {"case_ids": [_arrested(w).pk], "trigger": "arrest recorded"}, None, "safeguard_task.create"),
+    "casework.safeguards.services.tasks_recompute_all": (
+        lambda w: {"trigger": "policy changed", "by": _arrested(w) and None}, None, "safeguard_task.create"),
+    "casework.safeguards.services.task_close_done": (
+        lambda w: {"task": (t := _safeguard_task(w, "DOMESTIC_ABUSE_ENQUIRY")), "by": w["po"].user,
+                   "expected_version": t.version, "done_on": timezone.localdate(), "outcome": "Police: none"}, "po",
+        "safeguard_task.close_done"),
+    "casework.safeguards.services.task_mark_not_required": (
+        lambda w: {"task": (t := _safeguard_task(w, "RISK_REVIEW", _arrested(w))), "by": _spo(w).user,
+                   "expected_version": t.version, "reason": "Reviewed at MAPPA"}, "spo",
+        "safeguard_task.mark_not_required"),
+    "casework.safeguards.services.reminders_send": (
+        lambda w: {"today": _safeguard_task(w, "DOMESTIC_ABUSE_ENQUIRY") and timezone.localdate()}, None,
+        "safeguard_reminder.send"),
     "casework.ruleset.services.rule_config_change": (
         lambda w: {"kind": "POINTS_TABLE", "key": "default", "data": active_config("POINTS_TABLE", "default").data,
                    "reason": "Review", "by": w["admin"].user}, "admin", "rules.config_change"),
@@ -401,7 +422,50 @@ ACTOR_LABELS = {
     "casework.account.services.administrator_create": account.COMMAND_LINE,
     "casework.record.services.tier_recalculate_many": "system",
     "casework.record.services.tier_recalculate_all": "system",
+    "casework.safeguards.services.tasks_recompute_many": "system",
+    "casework.safeguards.services.tasks_recompute_all": "system",
+    "casework.safeguards.services.reminders_send": "system",
 }
+
+
+def _safeguarded(w) -> Case:
+    """The world's case on a community order that started 30 days ago, with its safeguard tasks (and the PO's
+    email address, for reminders)."""
+    from casework.safeguards.services import tasks_recompute
+    from casework.workforce.models import Staff
+
+    start = timezone.localdate() - dt.timedelta(days=30)
+    factories.CommunityOrderFactory(case=w["case"], sentence_date=start, start_date=start)
+    Staff.objects.filter(pk=w["po"].pk).update(email="po@probation.example")
+    tasks_recompute(case=w["case"], trigger="test")
+    return w["case"]
+
+
+def _arrested(w) -> Case:
+    """``_safeguarded``'s case with an arrest yesterday that no task yet answers."""
+    from casework.supervision.models import CaseEvent
+
+    case = _safeguarded(w)
+    CaseEvent.objects.create(case=case, type="ARREST", occurred_on=timezone.localdate() - dt.timedelta(days=1),
+                             notes="Arrested")
+    return case
+
+
+def _safeguard_task(w, safeguard: str, case: Case | None = None):
+    from casework.safeguards.models import SafeguardTask
+    from casework.safeguards.services import tasks_recompute
+
+    if case is None:
+        case = _safeguarded(w)
+    else:
+        tasks_recompute(case=case, trigger="test")
+    return SafeguardTask.objects.filter(case=case, safeguard=safeguard).exclude(trigger="PERIODIC").get()
+
+
+def _spo(w):
+    """The SPO of the world's team, kept in ``w`` as "spo"."""
+    w["spo"] = factories.SpoFactory(team=w["team"])
+    return w["spo"]
 
 
 def _stale_tier(w) -> Case:

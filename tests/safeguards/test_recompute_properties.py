@@ -12,6 +12,7 @@ from casework.record.models import Case, Registration, RegistrationType, RiskAss
 from casework.safeguards import services
 from casework.safeguards.choices import TaskStatus
 from casework.safeguards.models import SafeguardTask
+from casework.safeguards.schedule import earliest_done_date
 from casework.supervision.models import CaseEvent
 from tests import factories
 from tests.safeguards.conftest import START
@@ -54,7 +55,7 @@ def apply(case, spo, action, value, day, today):
         task = open_tasks[value % len(open_tasks)]
         try:
             if action == "done":
-                on = min(max(day, services.earliest_done_date(task)), today)
+                on = min(max(day, earliest_done_date(task)), today)
                 services.task_close_done(task=task, by=spo.user, expected_version=task.version, done_on=on,
                                          outcome="Done", today=today)
             else:

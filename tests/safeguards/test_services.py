@@ -122,8 +122,8 @@ def test_an_open_task_the_schedule_no_longer_lists_stays_open(case):
 
 
 def test_a_policy_change_moves_due_dates_of_open_tasks_only(case, po):
-    from casework.ruleset.services import rule_config_change
     from casework.rules.safeguards import DEFAULT_SCHEDULE
+    from casework.ruleset.services import rule_config_change
 
     recompute(case)
     close(task(case, "DOMESTIC_ABUSE_ENQUIRY"), po)
@@ -285,11 +285,30 @@ def test_some_safeguards_are_never_waived_even_by_the_spo(case, spo, safeguard):
         mark(task(case, safeguard), spo)
 
 
+def arrest(case):
+    CaseEvent.objects.create(case=case, type="ARREST", occurred_on=dt.date(2026, 11, 20), notes="x")
+    recompute(case)
+    return task(case, "RISK_REVIEW", "ARREST")
+
+
 def test_a_reason_is_required(case, spo):
+    with pytest.raises(DomainValidationError) as exc:
+        mark(arrest(case), spo, reason=" ")
+    assert exc.value.errors == {"reason": services.REASON_REQUIRED}
+
+
+def test_the_periodic_review_is_never_not_required(case, spo):
     recompute(case)
     with pytest.raises(DomainValidationError) as exc:
-        mark(task(case, "RISK_REVIEW", "PERIODIC"), spo, reason=" ")
-    assert exc.value.errors == {"reason": services.REASON_REQUIRED}
+        mark(task(case, "RISK_REVIEW", "PERIODIC"), spo)
+    assert exc.value.errors == {"": services.PERIODIC_NOT_WAIVED}
+
+
+def test_a_triggered_review_not_required_closes_and_stays_closed(case, spo):
+    review = mark(arrest(case), spo, reason="Reviewed at the MAPPA meeting the same day")
+    assert review.status == TaskStatus.NOT_REQUIRED
+    assert task(case, "RISK_REVIEW", "PERIODIC").status == TaskStatus.OPEN
+    assert recompute(case).written == 0
 
 
 def test_who_decides_is_configurable(case, po):
@@ -300,5 +319,53 @@ def test_who_decides_is_configurable(case, po):
                        data={"home_visit": ["SPO"], "risk_review": ["PRACTITIONER", "SPO"],
                              "safeguarding_enquiry": ["SPO"],
                              "practitioner_safeguarding_when_no_children_contact": False})
-    recompute(case)
-    assert mark(task(case, "RISK_REVIEW", "PERIODIC"), po).status == TaskStatus.NOT_REQUIRED
+    assert mark(arrest(case), po).status == TaskStatus.NOT_REQUIRED
+
+
+# The record's writes recompute after they commit.
+
+
+def test_recording_an_arrest_creates_its_review_after_commit(case, po, django_capture_on_commit_callbacks):
+    from casework.supervision import services as supervision
+
+    with django_capture_on_commit_callbacks(execute=True):
+        supervision.case_event_record(case=case, by=po.user, type="ARREST", occurred_on=dt.date(2026, 11, 20),
+                                      notes="Arrested", today=TODAY)
+    review = task(case, "RISK_REVIEW", "ARREST")
+    assert review.event.type == "ARREST" and review.status == TaskStatus.OPEN
+
+
+def test_an_unacceptable_absence_creates_a_review_after_commit(case, po, django_capture_on_commit_callbacks):
+    from casework.record import services as record
+
+    contact = factories.AppointmentFactory(case=case)
+    with django_capture_on_commit_callbacks(execute=True):
+        record.contact_record_outcome(contact=contact, by=po.user, expected_version=contact.version,
+                                      outcome="UNACCEPTABLE_ABSENCE")
+    assert SafeguardTask.objects.filter(case=case, trigger="FAILURE_TO_COMPLY").count() == 1
+
+
+def test_a_complied_appointment_does_not_recompute(case, po, django_capture_on_commit_callbacks):
+    from casework.record import services as record
+
+    contact = factories.AppointmentFactory(case=case)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        record.contact_record_outcome(contact=contact, by=po.user, expected_version=contact.version,
+                                      outcome="ATTENDED_COMPLIED")
+    assert callbacks == [] and not SafeguardTask.objects.exists()
+
+
+def test_changing_children_contact_recomputes(case, po, django_capture_on_commit_callbacks):
+    from casework.record import services as record
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record.case_update_personal_details(case=case, by=po.user, expected_version=case.version,
+                                            children_contact="NO")
+    assert SafeguardTask.objects.filter(case=case, safeguard="SAFEGUARDING_ENQUIRY").exists()
+
+
+def test_a_failed_recompute_after_commit_is_logged_not_raised(case, po, django_capture_on_commit_callbacks, caplog):
+    with mock.patch.object(services, "tasks_recompute", side_effect=RuntimeError("engine down")), \
+            django_capture_on_commit_callbacks(execute=True):
+        services.recompute_on_commit(case, "arrest recorded", po.user)
+    assert "were not recomputed after: arrest recorded" in caplog.text

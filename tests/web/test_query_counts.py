@@ -85,10 +85,12 @@ def test_other_case_pages_do_not_grow(signed_in, po, team, page):
 # visible change. benchmarks/pages_bench.py reports the same counts at national scale.
 # The sign-in page's 4 start the visitor's session, which holds the CSRF token (CSRF_USE_SESSIONS).
 EXPECTED = {
-    "sign-in": 4, "accessibility": 0, "home": 4, "caseload": 3, "case-overview": 13, "case-contacts": 5,
-    "case-history": 6, "contact-new": 3, "contact-outcome": 4, "personal-details-edit": 3, "team-list": 3,
+    "sign-in": 4, "accessibility": 0, "home": 4, "caseload": 3, "case-overview": 14, "case-contacts": 5,
+    "case-history": 7, "contact-new": 3, "contact-outcome": 4, "personal-details-edit": 3, "team-list": 3,
     "team-caseload": 7, "team-caseload-export": 8, "search-surname": 3, "search-crn": 3, "audit-log": 5,
     "two-factor-setup": 6, "access-requests": 4, "access-request-decide": 4,
+    "tasks": 3, "tasks-team": 5, "safeguard-task": 7, "safeguard-task-not-required": 7,
+    "oversight": 5, "oversight-cases": 5,
     "event-new": 4, "appointment-new": 3, "appointment-reschedule": 4, "registration-new": 4, "registration-review": 4,
     "registration-deregister": 4, "risk-assessment-new": 3, "risk-management-plan": 4,
 }
@@ -131,6 +133,36 @@ def test_supervision_pages_do_not_grow_with_the_record(signed_in, po):
     assert small == large
 
 
+def safeguard_pages(po, spo, case) -> dict:
+    """``/tasks/`` for a practitioner and an SPO, and one task of ``case`` with its not-required page."""
+    from casework.safeguards.services import tasks_recompute
+
+    tasks_recompute(case=case, trigger="test")
+    task = case.safeguard_tasks.order_by("pk").first()
+    return {
+        "tasks": (po, reverse("tasks")),
+        "tasks-team": (spo, reverse("tasks") + "?status=ALL"),
+        "safeguard-task": (po, reverse("safeguard-task", args=[case.crn, task.pk])),
+        "safeguard-task-not-required": (po, reverse("safeguard-task-not-required", args=[case.crn, task.pk])),
+    }
+
+
+@pytest.mark.parametrize("page", ["tasks", "tasks-team"])
+def test_task_lists_do_not_grow_with_tasks(signed_in, po, team, page):
+    from casework.safeguards.services import tasks_recompute_all
+
+    spo = factories.SpoFactory(team=team)
+    client = signed_in(spo if page == "tasks-team" else po)
+    url = reverse("tasks") + ("?status=ALL" if page == "tasks-team" else "")
+    grow(po, 2)
+    tasks_recompute_all(trigger="test")
+    small = queries_for(client, url)
+    grow(po, 15)
+    tasks_recompute_all(trigger="test")
+    large = queries_for(client, url)
+    assert small == large, f"{page}: {small} queries with 2 cases, {large} with 17"
+
+
 def test_exact_query_counts(client, signed_in, po, team):
     case = build_case(po)
     contact = case.contacts.order_by("starts_at").first()
@@ -160,6 +192,11 @@ def test_exact_query_counts(client, signed_in, po, team):
         "access-requests": (head, reverse("access-requests")),
         "access-request-decide": (head, reverse("access-request-decide", args=[request.pk])),
         **supervision_pages(po, case),
+        **safeguard_pages(po, spo, case),
+        # From 1 January 2026: the period holds the case's start (and its tasks, from safeguard_pages).
+        "oversight": (spo, reverse("oversight") + "?" + OVERSIGHT_FROM_2026),
+        "oversight-cases": (spo, reverse("oversight-cases") + "?measure=domestic-abuse-enquiries&"
+                            + OVERSIGHT_FROM_2026),
     }
     counts = {}
     for name, (staff, url) in pages.items():
@@ -212,3 +249,46 @@ def test_case_history_does_not_grow_with_changes(signed_in, po):
     large = queries_for(client, url)
     assert small == large, f"case history: {small} queries with 4 changes, {large} with 45"
     assert large <= EXPECTED["case-history"] + 2
+
+
+OVERSIGHT_FROM_2026 = "date_from_0=1&date_from_1=1&date_from_2=2026"
+# Session and user, the teams shown, the figures (one grouped query) and the case managers' names; for a
+# list: session and user, teams, the count and the page's rows.
+OVERSIGHT_QUERIES = {"oversight": 5, "oversight-cases": 5, "oversight-new-cases": 5}
+
+
+def oversight_tasks(case, today):
+    """Hand-built safeguard tasks on ``case``, one for every oversight figure (test set-up, written directly)."""
+    from casework.safeguards.models import SafeguardTask
+
+    started, past, later = today - dt.timedelta(days=30), today - dt.timedelta(days=5), today + dt.timedelta(days=5)
+    for safeguard, trigger, status, due in [
+        ("DOMESTIC_ABUSE_ENQUIRY", "START", "DONE", past), ("SAFEGUARDING_ENQUIRY", "START", "OPEN", past),
+        ("HOME_VISIT", "REGISTRATION", "DONE", past), ("RISK_REVIEW", "ARREST", "OPEN", past),
+        ("MANAGEMENT_OVERSIGHT", "START", "OPEN", later),
+    ]:
+        SafeguardTask.objects.create(case=case, safeguard=safeguard, trigger=trigger, created_on=started, due=due,
+                                     status=status, done_on=past if status == "DONE" else None, rules_version="test")
+
+
+@pytest.mark.parametrize("page", ["oversight", "oversight-cases", "oversight-new-cases"])
+def test_oversight_pages_do_not_grow_with_cases(signed_in, po, team, page):
+    from django.utils import timezone
+
+    spo = factories.SpoFactory(team=team)
+    client = signed_in(spo)
+    url = {"oversight": reverse("oversight"),
+           "oversight-cases": reverse("oversight-cases") + "?measure=domestic-abuse-enquiries",
+           "oversight-new-cases": reverse("oversight-cases") + "?measure=new-cases"}[page]
+    today = timezone.localdate()
+
+    def add(n):
+        for _ in range(n):
+            # Each case with its own case manager, so the figures by case manager grow too.
+            oversight_tasks(build_case(factories.StaffFactory(team=team)), today)
+
+    add(2)
+    small = queries_for(client, url)
+    add(15)
+    large = queries_for(client, url)
+    assert small == large == OVERSIGHT_QUERIES[page], f"{page}: {small} queries with 2 cases, {large} with 17"

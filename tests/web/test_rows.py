@@ -24,6 +24,7 @@ def case(**overrides):
         "crn": "X123456", "first_name": "Ann", "last_name": "<script>alert(1)</script>", "restricted": False,
         "tier": "B2", "rosh": "HIGH", "sentence_kind": "", "sentence_status": "", "manager_id": None,
         "manager_first_name": "", "manager_last_name": "", "next_appointment": None, "outcomes_due": 0,
+        "safeguards_overdue": 0,
         **overrides})
 
 
@@ -47,7 +48,7 @@ def test_the_manager_column_only_when_asked_for():
     with_manager = case_rows([case()], show_manager=True)[0]["html"]
     without = case_rows([case()], show_manager=False)[0]["html"]
     assert "Unallocated" in with_manager and "Unallocated" not in without
-    assert with_manager.count("<td") == 8 and without.count("<td") == 7
+    assert with_manager.count("<td") == 9 and without.count("<td") == 8
 
 
 @pytest.mark.urls("casework.urls")

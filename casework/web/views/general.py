@@ -110,6 +110,7 @@ def home(request):
             "can_admin": has_perm(viewer, Perm.ADMIN),
             "can_audit": has_perm(viewer, Perm.AUDIT_VIEW),
             "can_approve": has_perm(viewer, Perm.GRANT_APPROVE),
+            "can_oversee": has_perm(viewer, Perm.OVERSIGHT_VIEW),
             "has_authenticator": has_authenticator(request.user),
             "teams": teams_for_user(viewer=viewer)[:20] if has_perm(viewer, Perm.TEAM_VIEW) else [],
         },

@@ -66,6 +66,7 @@ def cases_link(measure: Measure, period: Period, row: Row | None = None, team_co
 
 @dataclass(frozen=True)
 class Cell:
+    measure: Measure
     text: str
     href: str  # empty when there is nothing behind the figure
 
@@ -95,14 +96,17 @@ class Chart:
     description: str
     height: int
     bars: list[Bar]
+    # A share's bars run against a pale track of the full 100%, so a short bar reads as a small share.
+    track_width: int = 0
     label_width: int = LABEL_WIDTH
     width: int = CHART_WIDTH
     axis_x: int = LABEL_WIDTH
+    bar_height: int = BAR_HEIGHT
 
 
 def _cell(measure: Measure, value: int | Share, href: str) -> Cell:
     empty = value.of == 0 if isinstance(value, Share) else value == 0
-    return Cell(figure_text(value), "" if empty else href)
+    return Cell(measure, figure_text(value), "" if empty else href)
 
 
 def table_rows(rows: list[Row], period: Period) -> list[TableRow]:
@@ -135,14 +139,15 @@ def bar_chart(measure: Measure, rows: list[Row], period: Period) -> Chart:
         y = TOP + i * ROW_HEIGHT
         label = row.label if len(row.label) <= 32 else row.label[:31] + "…"
         bars.append(Bar(label=label, value_text=figure_text(value), y=y, text_y=y + BAR_HEIGHT - 4, width=width,
-                        value_x=LABEL_WIDTH + width + 8))
+                        value_x=LABEL_WIDTH + (BAR_SPACE if isinstance(value, Share) else width) + 8))
     kind = "number" if measure in COUNT_MEASURES else "percentage"
     description = (f"Bar chart of the {kind} of {measure.label.lower()} for each team, new cases started "
                    f"{period.start:%-d %B %Y} to {period.end:%-d %B %Y}. "
                    + "; ".join(f"{row.label}: {bar.value_text}" for row, bar in zip(rows, bars, strict=True))
                    + ". The same figures are in the table below.")
     return Chart(measure=measure, id=f"chart-{measure.value}", title=f"{measure.label} by team",
-                 description=description, height=TOP * 2 + ROW_HEIGHT * max(len(rows), 1), bars=bars)
+                 description=description, height=TOP * 2 + ROW_HEIGHT * max(len(rows), 1), bars=bars,
+                 track_width=0 if measure in COUNT_MEASURES else BAR_SPACE)
 
 
 @requires(Perm.OVERSIGHT_VIEW)
@@ -157,7 +162,8 @@ def oversight_page(request):
     if team is None and len(teams) == 1:
         team = teams[0]
     data = None if form.errors else oversight(viewer, period=period, today=today, teams=teams, team=team)
-    context = {"form": form, "data": data, "period": period, "team": team, "measures": list(Measure)}
+    context = {"form": form, "data": data, "period": period if data else None, "team": team if data else None,
+               "measures": list(Measure)}
     if data is not None:
         context.update({
             "charts": [bar_chart(m, data.teams, period) for m in Measure],

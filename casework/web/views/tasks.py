@@ -51,17 +51,20 @@ def status_words(task, today: dt.date) -> tuple[str, str]:
     return task.get_status_display(), "govuk-tag--green" if task.status == "DONE" else "govuk-tag--grey"
 
 
-def task_rows(tasks, today: dt.date) -> list[dict]:
-    """What the case overview's Safeguards section shows per task."""
+def task_rows(tasks, today: dt.date, *, with_policy: bool = False) -> list[dict]:
+    """What a list of tasks shows per task (``with_policy``: the policy's words; needs ``policy__pdu``)."""
     rows = []
     for task in tasks:
         words, colour = status_words(task, today)
         rows.append({"task": task, "status": words, "colour": colour, "open": task.status == "OPEN",
-                     "why": explain.trigger_text(task.trigger, task.created_on), "policy": policy_words(task)})
+                     "why": explain.trigger_text(task.trigger, task.created_on),
+                     "policy": policy_words(task) if with_policy else ""})
     return rows
 
 
-def _save(form, write) -> bool:
+def _save(form, write, *, refusal_on_form: bool = False) -> bool:
+    """Run ``write``; its errors go on ``form``. A refusal is a 403, or with ``refusal_on_form`` (the case was
+    already checked visible) an error on the form saying who may decide."""
     try:
         write()
     except DomainValidationError as exc:
@@ -69,8 +72,10 @@ def _save(form, write) -> bool:
             form.add_error(field if field in form.fields else None, message)
     except ConcurrentEditError as exc:
         form.add_error(None, exc.message)
-    except NotPermittedError:
-        raise PermissionDenied() from None
+    except NotPermittedError as exc:
+        if not refusal_on_form:
+            raise PermissionDenied() from None
+        form.add_error(None, str(exc))
     else:
         return True
     return False
@@ -79,6 +84,8 @@ def _save(form, write) -> bool:
 def _decision(viewer, task):
     """(may the viewer decide this task is not required, who may) for the task page."""
     case = task.case
+    if task.trigger == "PERIODIC":
+        return "PERIODIC", ""
     policy, _config = safeguard_deciders_in_force(case.pdu)
     children = ChildrenContact(case.children_contact)
     refusal = not_required_refusal(safeguard=EngineSafeguard(task.safeguard), children_contact=children,
@@ -124,14 +131,17 @@ def task_not_required(request, crn: str, task_id: int):
     today = timezone.localdate()
     context = _task_context(request, visible, task, today)
     form = TaskNotRequiredForm(request.POST or None, initial={"version": task.version})
-    if request.method == "POST":
-        if not context["may_decide"] or task.status != "OPEN":
-            raise PermissionDenied("You are not entitled to decide this task is not required")
-        if form.is_valid():
+    if request.method == "POST" and form.is_valid():
+        # A refusal (the task closed meanwhile; the person's contact with children or the deciders policy
+        # changed since the form was opened) is said on the form, the reason typed kept: never a bare 403.
+        if task.status != "OPEN":
+            form.add_error(None, services.ALREADY_CLOSED)
+        else:
             data = form.cleaned_data
             if _save(form, lambda: services.task_mark_not_required(task=task, by=request.user,
                                                                    expected_version=data["version"],
-                                                                   reason=data["reason"])):
+                                                                   reason=data["reason"]),
+                     refusal_on_form=True):
                 messages.success(request, f"{task.get_safeguard_display()} recorded as not required")
                 return redirect(reverse("case-overview", args=[visible.case.crn]) + "#safeguards")
     return render(request, "web/safeguards/not_required.html", {**context, "form": form})
@@ -173,6 +183,6 @@ def tasks_page(request):
 def case_safeguards(visible) -> dict:
     """The case overview's Safeguards section (one query): open tasks, then closed ones."""
     today = timezone.localdate()
-    rows = task_rows(case_tasks(case=visible), today)
+    rows = task_rows(case_tasks(case=visible), today, with_policy=True)
     return {"open": [r for r in rows if r["open"]], "closed": [r for r in rows if not r["open"]],
             "overdue": sum(1 for r in rows if r["open"] and r["task"].due < today)}
