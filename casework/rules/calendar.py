@@ -60,11 +60,13 @@ def is_working_day(day: dt.date) -> bool:
     return day.weekday() < _SATURDAY and day not in _holidays_in(day.year)
 
 
+@lru_cache(maxsize=1 << 16)
 def add_working_days(day: dt.date, n: int) -> dt.date:
     """The ``n``-th working day after ``day`` (before it when ``n`` is negative); ``day`` for 0.
 
     ``day`` itself is never counted, so ``add_working_days(friday, 1)`` is the next Monday (or
     Tuesday after a bank holiday Monday), and a Saturday plus one working day is the Monday.
+    Remembered: a national recompute asks the same few thousand (date, count) pairs again and again.
     """
     step = _ONE_DAY if n >= 0 else -_ONE_DAY
     remaining = abs(n)

@@ -52,6 +52,10 @@ from casework.safeguards.choices import TaskStatus
 from casework.safeguards.models import SafeguardTask
 from casework.supervision.models import CaseEvent
 
+# What a recompute reads of a case and of its sentences (``supervision_of``, ``build_request``, the audit).
+CASE_FIELDS = ("id", "crn", "rosh", "children_contact", "pdu_id")
+SENTENCE_FIELDS = ("id", "case_id", "kind", "status", "sentence_date", "start_date", "release_date",
+                   "licence_expiry_date")
 ATTENDED = frozenset({ContactOutcome.ATTENDED_COMPLIED, ContactOutcome.ATTENDED_FAILED_TO_COMPLY})
 REGISTRATION_CODES = frozenset(code.value for code in RegistrationCode)
 
@@ -165,16 +169,18 @@ def build_request(*, case: Case, sentence: Sentence | None, registrations: Itera
 def engine_requests_for(case_ids: list[int], *, lock: bool = False) -> dict[int, EngineRequest]:
     """The engine request of each case in ``case_ids`` in seven queries; ``lock`` locks the case and task
     rows (the services recompute under it, so two recomputes of one case cannot both create a task)."""
-    cases = Case.objects.filter(pk__in=case_ids).order_by("pk")
+    # Only the columns the schedule reads: a national recompute loads every case, sentence and registration.
+    cases = Case.objects.filter(pk__in=case_ids).only(*CASE_FIELDS).order_by("pk")
     tasks_qs = SafeguardTask.objects.filter(case_id__in=case_ids).order_by("pk")
     if lock:
         cases, tasks_qs = cases.select_for_update(), tasks_qs.select_for_update()
     cases = list(cases)
     sentences: dict[int, list[Sentence]] = defaultdict(list)
-    for sentence in Sentence.objects.filter(case_id__in=case_ids):
+    for sentence in Sentence.objects.filter(case_id__in=case_ids).only(*SENTENCE_FIELDS):
         sentences[sentence.case_id].append(sentence)
     registrations: dict[int, list[Registration]] = defaultdict(list)
-    for registration in Registration.objects.filter(case_id__in=case_ids).select_related("type"):
+    for registration in (Registration.objects.filter(case_id__in=case_ids).select_related("type")
+                         .only("case_id", "start_date", "historic", "type__code")):
         registrations[registration.case_id].append(registration)
     events: dict[int, list[CaseEvent]] = defaultdict(list)
     for event in CaseEvent.objects.filter(case_id__in=case_ids):
@@ -196,8 +202,10 @@ def engine_requests_for(case_ids: list[int], *, lock: bool = False) -> dict[int,
     assessments: dict[int, list[dt.date]] = defaultdict(list)
     for case_id, day in RiskAssessment.objects.filter(case_id__in=case_ids).values_list("case_id", "assessed_on"):
         assessments[case_id].append(day)
+    by_id = {case.pk: case for case in cases}
     stored: dict[int, list[SafeguardTask]] = defaultdict(list)
     for task in tasks_qs:
+        task.case = by_id[task.case_id]  # what a write reads of it (the CRN for the audit): no query per task
         stored[task.case_id].append(task)
     return {
         case.pk: build_request(

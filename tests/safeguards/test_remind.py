@@ -99,7 +99,7 @@ def test_the_command(po_with_tasks, capsys):
 
 def test_the_recompute_command_after_a_policy_change(po_with_tasks, capsys):
     _po, case = po_with_tasks
-    call_command("recompute_safeguards", "--pdu", case.pdu.code)
+    call_command("recompute_safeguards", "--pdu", case.pdu.code, "--workers", "1")
     assert "0 tasks created" in capsys.readouterr().out
     with pytest.raises(CommandError, match="no PDU"):
         call_command("recompute_safeguards", "--pdu", "NOPE")

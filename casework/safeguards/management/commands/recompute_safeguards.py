@@ -3,6 +3,7 @@ policy in force (after a change of the stored safeguard schedule), writing only 
 
 from __future__ import annotations
 
+import os
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -17,8 +18,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--pdu", help="only the cases of this PDU (its code)")
+        parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                            help="processes sharing the work (default: one per core; 1 for none)")
 
-    def handle(self, *args, pdu: str | None = None, **options):
+    def handle(self, *args, pdu: str | None = None, workers: int = 1, **options):
         pdu_id = None
         if pdu:
             found = Pdu.objects.filter(code=pdu).first()
@@ -27,6 +30,6 @@ class Command(BaseCommand):
             pdu_id = found.pk
         started = time.monotonic()
         result = tasks_recompute_all(trigger="safeguard policy changed" if not pdu else f"{pdu} policy changed",
-                                     pdu_id=pdu_id)
+                                     pdu_id=pdu_id, workers=max(1, workers))
         self.stdout.write(f"{result.created} tasks created, {result.updated} rescheduled, {result.closed} closed "
                           f"by other work ({time.monotonic() - started:.1f}s)")
