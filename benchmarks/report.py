@@ -131,6 +131,22 @@ def _why_ratio(vendor: str, p: dict, ratio: float) -> str:
             f"takes {p['sql_p50_ms']:.2f} ms")
 
 
+def _safeguards_table(vendor: str, figures: dict, misses: list[str]) -> list[str]:
+    """The national safeguard recompute (``benchmarks.safeguards_bench``): each run's time and what it wrote."""
+    target = figures["target_seconds"]
+    lines = ["", f"Safeguard tasks: recomputing every case's tasks ({figures['cases']:,} cases, {figures['tasks']:,} "
+             f"tasks, {figures['workers']} worker processes; `python -m benchmarks.safeguards_bench`). Target: a "
+             f"recompute after a policy change under {target:.0f} s, writing only the tasks that changed.", "",
+             "| run | seconds | created | rescheduled | closed |", "|---|---|---|---|---|"]
+    for r in figures["runs"]:
+        lines.append(f"| {r['run']} | {r['seconds']:.1f} | {r['created']:,} | {r['updated']:,} | {r['closed']:,} |")
+        if r["run"] in ("policy change", "policy restored") and r["seconds"] >= target:
+            misses.append(f"{vendor} safeguard recompute ({r['run']}): {r['seconds']:.1f} s, target {target:.0f} s")
+        if r["run"] == "unchanged" and r["created"] + r["updated"] + r["closed"]:
+            misses.append(f"{vendor} safeguard recompute with nothing changed wrote tasks")
+    return lines
+
+
 def _baseline_table(entry: dict) -> list[str]:
     """Before (the ``BENCH_BASELINE`` commit) and after (this tree), same run, same database, side by side."""
     base = entry["baseline"]
@@ -188,6 +204,8 @@ def write(results: dict, path: Path) -> None:
                          f"{_fmt(sql, 2)} | "
                          f"{_fmt(db_ratio)} | "
                          f"{_fmt(page_ratio)} | {'yes' if ok else '**no**'} |")
+        if entry.get("safeguards"):
+            lines += _safeguards_table(vendor, entry["safeguards"], misses)
         if entry.get("baseline"):
             lines += _baseline_table(entry)
         if entry.get("generate_log"):

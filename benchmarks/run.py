@@ -172,6 +172,12 @@ def main() -> None:
             # A reused dataset may just have been migrated (new columns filled, new indexes): fresh planner
             # statistics, as after a build, or both databases plan the new indexes blind.
             run([str(BIN / "python"), "-c", STATISTICS], env)
+        # Safeguard tasks first (on a dataset generated before tasks existed this creates them), so the
+        # task pages below show real lists; then the national recompute after a policy change.
+        safeguards = run([str(BIN / "python"), "-m", "benchmarks.safeguards_bench"], env, capture_output=True,
+                         text=True)
+        sys.stderr.write(safeguards.stdout[:safeguards.stdout.index("{")] if "{" in safeguards.stdout else "")
+        safeguard_figures = json.loads(safeguards.stdout[safeguards.stdout.index("{"):])
         baseline = None
         if BASELINE:
             # Before and after in one run: the baseline's pages first, then this tree's, same database.
@@ -179,6 +185,7 @@ def main() -> None:
             print(f"Baseline {BASELINE} ({sha[:12]}) from {tree}", file=sys.stderr, flush=True)
             baseline = {"ref": BASELINE, "commit": sha, **pages(env, tree)}
         entry = pages(env)
+        entry["safeguards"] = safeguard_figures
         if baseline:
             entry["baseline"] = baseline
         entry["generate_seconds_this_run"] = round(time.monotonic() - clock, 1)

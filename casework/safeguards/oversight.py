@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 
 from casework.access.viewer import Viewer
 from casework.access.visibility import visible_teams
@@ -179,9 +179,10 @@ def _known(today: dt.date) -> Q:
     return Q(status=TaskStatus.DONE) | Q(status=TaskStatus.OPEN, due__lt=today)
 
 
-def _new_case_ids(period: Period) -> QuerySet:
-    """Cases started in ``period`` (a subquery; the query it sits in applies the viewer's visibility)."""
-    return SafeguardTask.objects.filter(_started_in(period)).values("case_id")
+def _case_started_in(period: Period) -> Exists:
+    """The task's case started in ``period``: a correlated test on the case's own START tasks (the
+    unique index's leading ``case_id``), not a list of every new case in the country."""
+    return Exists(SafeguardTask.objects.filter(_started_in(period), case_id=OuterRef("case_id")))
 
 
 def measure_filter(measure: Measure, *, period: Period, today: dt.date) -> Q:
@@ -194,8 +195,7 @@ def measure_filter(measure: Measure, *, period: Period, today: dt.date) -> Q:
                      else SafeguardCode.SAFEGUARDING_ENQUIRY)
         return Q(safeguard=safeguard) & _started_in(period) & _known(today)
     if measure is Measure.HOME_VISITS:
-        return (Q(safeguard=SafeguardCode.HOME_VISIT, case_id__in=_new_case_ids(period))
-                & _known(today))
+        return Q(_case_started_in(period), safeguard=SafeguardCode.HOME_VISIT) & _known(today)
     if measure is Measure.RISK_REVIEWS_OVERDUE:
         return Q(safeguard=SafeguardCode.RISK_REVIEW, status=TaskStatus.OPEN, due__lt=today)
     if measure is Measure.OVERSIGHT_OUTSTANDING:

@@ -78,3 +78,19 @@ def test_baseline_is_set_beside_this_tree(tmp_path):
     assert "before is `v1` (0123456789ab)" in text
     assert "| caseload | 9 | 6 | 31.5 | 10.0 | 40.0 | 20.0 |" in text
     assert "| history | (new page) | 6 | | 7.0 | | 12.0 |" in text
+
+
+def test_the_safeguard_recompute_is_reported_and_a_slow_one_is_a_miss(tmp_path):
+    results = copy.deepcopy(RESULTS)
+    runs = [{"run": "fill", "seconds": 40.0, "created": 0, "updated": 0, "closed": 0},
+            {"run": "unchanged", "seconds": 40.0, "created": 0, "updated": 0, "closed": 0},
+            {"run": "policy change", "seconds": 61.5, "created": 0, "updated": 35178, "closed": 0},
+            {"run": "policy restored", "seconds": 50.0, "created": 0, "updated": 35178, "closed": 0}]
+    results["databases"]["sqlite"]["safeguards"] = {"cases": 245000, "tasks": 1096318, "workers": 2,
+                                                    "target_seconds": 60.0, "runs": runs}
+    out = tmp_path / "benchmarks.md"
+    write(results, out)
+    text = out.read_text()
+    assert "| policy change | 61.5 | 0 | 35,178 | 0 |" in text
+    assert "sqlite safeguard recompute (policy change): 61.5 s, target 60 s" in text
+    assert "policy restored" not in text.split("Not met in this run:", 1)[1]
