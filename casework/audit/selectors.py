@@ -85,10 +85,3 @@ def audit_values_for_viewer(*, viewer: Viewer, events) -> list[AuditEvent]:
             if event.after is not None:
                 event.after = _hide_values(event.after)
     return events
-
-
-def audit_actions(*, viewer: Viewer) -> list[str]:
-    """Every action name in the log, for the filter's list."""
-    if not has_perm(viewer, Perm.AUDIT_VIEW):
-        raise NotPermittedError("Only administrators read the audit log")
-    return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())

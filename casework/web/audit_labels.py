@@ -121,6 +121,11 @@ def _words(code: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def known_actions() -> list[str]:
+    """Every action Casework writes to the audit log (the audit filter's choices)."""
+    return sorted(ACTION_LABELS)
+
+
 def action_label(code: str) -> str:
     """``auth.sign_in`` → ``Signed in``."""
     return ACTION_LABELS.get(code) or _words(code)

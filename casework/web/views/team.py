@@ -32,8 +32,9 @@ def team_list(request):
     return render(request, "web/team/list.html", {"teams": teams_for_user(viewer=request.viewer)})
 
 
-def _team_filters(request, team, *, count_cases: bool = True):
-    members = team_members(viewer=request.viewer, team=team, today=timezone.localdate(), count_cases=count_cases)
+def _team_filters(request, team, *, count_cases: bool = True, members_needed: bool = True):
+    members = (team_members(viewer=request.viewer, team=team, today=timezone.localdate(), count_cases=count_cases)
+               if members_needed else [])
     form = TeamFilterForm(request.GET, members=members)
     filters = TeamFilters()
     if form.is_valid():
@@ -71,7 +72,8 @@ def team_caseload_export(request, code: str):
     """The team's cases that the viewer may see, with the page's filters, as CSV; every export is audited."""
     viewer = request.viewer
     team = team_get_for_user(viewer=viewer, code=code)
-    _, _, filters = _team_filters(request, team, count_cases=False)  # the form needs who, not how many
+    # The form needs the members only to check a case-manager filter (who, not how many).
+    _, _, filters = _team_filters(request, team, count_cases=False, members_needed=bool(request.GET.get("manager")))
     cases = team_caseload_all(viewer=viewer, team=team, filters=filters, now=timezone.now())
     case_list_exported(by=request.user, what=f"team caseload export {team.code}",
                        filters={k: v for k, v in vars(filters).items() if v}, cases=cases)
