@@ -49,7 +49,7 @@ def test_each_miss_is_named_with_why(tmp_path):
     assert ("45.5 ms is CPU in the Django process and 8.4 ms waiting on PostgreSQL over 15 queries: mostly Python"
             in text)
     assert "database time 21.0x the lower bound" in text
-    assert "5 of them the per-request session, user and access loading and 10 the page's own" in text
+    assert "2 of them the per-request session and user loading and 13 the page's own" in text
     assert "postgresql load run: 2 errors" in text
     assert "sqlite" not in text.split("Not met in this run:", 1)[1]
 
