@@ -153,6 +153,25 @@ def team_scope_filter(viewer: Viewer) -> Q:
     return q
 
 
+def manages_any_team(viewer: Viewer) -> bool:
+    """Whether ``viewer`` manages a team (as an SPO): their task list and filters are the teams'."""
+    return bool(viewer.managed_team_ids)
+
+
+def in_managed_teams(viewer: Viewer, field: str = "team_id") -> Q:
+    """A filter on ``field`` (a team id) for the teams ``viewer`` manages (nothing when none)."""
+    return Q(**{f"{field}__in": viewer.managed_team_ids})
+
+
+def oversight_team_scope(viewer: Viewer) -> QuerySet[Team]:
+    """The teams whose safeguard figures ``viewer`` sees: an SPO's managed teams, every team a PDU,
+    region or national grant covers (a head of PDU's PDU, quality assurance, inspectors)."""
+    teams = visible_teams(viewer)
+    if viewer.managed_team_ids and not (viewer.pdu_ids or viewer.region_ids or viewer.national):
+        teams = teams.filter(pk__in=viewer.managed_team_ids)
+    return teams
+
+
 def visible_teams(viewer: Viewer, queryset: QuerySet[Team] | None = None) -> QuerySet[Team]:
     """``queryset`` (default: all teams) narrowed to the teams ``viewer`` may see."""
     return (Team.objects.all() if queryset is None else queryset).filter(team_scope_filter(viewer))

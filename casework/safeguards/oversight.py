@@ -33,7 +33,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 
 from casework.access.viewer import Viewer
-from casework.access.visibility import visible_teams
+from casework.access.visibility import oversight_team_scope
 from casework.organisation.models import Team
 from casework.record.models import Case
 from casework.safeguards.choices import SafeguardCode, TaskStatus, TriggerCode
@@ -218,10 +218,7 @@ def met_filter(measure: Measure) -> Q:
 def oversight_teams(viewer: Viewer) -> list[Team]:
     """The teams whose figures ``viewer`` sees, by name: an SPO's managed teams, every team of a head of
     PDU's PDU, the teams a quality assurance or inspection grant covers."""
-    teams = visible_teams(viewer)
-    if viewer.managed_team_ids and not (viewer.pdu_ids or viewer.region_ids or viewer.national):
-        teams = teams.filter(pk__in=viewer.managed_team_ids)
-    return list(teams.select_related("pdu").order_by("name", "code"))
+    return list(oversight_team_scope(viewer).select_related("pdu").order_by("name", "code"))
 
 
 # The figures.

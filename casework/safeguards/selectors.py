@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from casework.access.viewer import Viewer
-from casework.access.visibility import VisibleCase, require_visible, visible_cases
+from casework.access.visibility import VisibleCase, in_managed_teams, manages_any_team, require_visible, visible_cases
 from casework.record.models import Case
 from casework.rules.calendar import working_days_after
 from casework.safeguards.choices import TaskStatus
@@ -120,7 +120,7 @@ class TeamTaskFilters:
 
 def team_tasks_queryset(*, viewer: Viewer, today: dt.date, filters: TeamTaskFilters) -> QuerySet[SafeguardTask]:
     """Tasks on the cases of the teams ``viewer`` manages, filtered, soonest due first."""
-    cases = visible_cases(viewer, Case.objects.filter(team_id__in=viewer.managed_team_ids))
+    cases = visible_cases(viewer, Case.objects.filter(in_managed_teams(viewer)))
     if filters.practitioner:
         cases = cases.filter(manager_id=filters.practitioner)
     qs = SafeguardTask.objects.filter(case__in=cases.values("pk"))
@@ -140,9 +140,9 @@ def team_tasks(*, viewer: Viewer, today: dt.date, filters: TeamTaskFilters, page
 
 def team_practitioners(*, viewer: Viewer) -> list[Staff]:
     """The case managers of the cases in the teams ``viewer`` manages (the practitioner filter's choices)."""
-    if not viewer.managed_team_ids:
+    if not manages_any_team(viewer):
         return []
-    return list(Staff.objects.filter(caseload__team_id__in=viewer.managed_team_ids).distinct()
+    return list(Staff.objects.filter(in_managed_teams(viewer, "caseload__team_id")).distinct()
                 .order_by("last_name", "first_name").only("id", "first_name", "last_name"))
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework.access.policy import Perm, requires
-from casework.access.visibility import not_required_deciders
+from casework.access.visibility import manages_any_team, not_required_deciders
 from casework.core.errors import ConcurrentEditError, DomainValidationError, NotPermittedError
 from casework.rules.safeguard_deciders import Decider, not_required_refusal
 from casework.rules.safeguards import DEFAULT_SCHEDULE, ChildrenContact, SafeguardSchedule
@@ -174,10 +174,10 @@ def tasks_page(request):
     an SPO who also holds cases)."""
     viewer = request.viewer
     today = timezone.localdate()
-    team_view = bool(viewer.managed_team_ids) and (request.GET.get("view") != "mine" or not viewer.is_practitioner)
+    team_view = manages_any_team(viewer) and (request.GET.get("view") != "mine" or not viewer.is_practitioner)
     context = _team(request, today) if team_view else _mine(request, today)
     return render(request, "web/safeguards/tasks.html",
-                  {**context, "today": today, "both": bool(viewer.managed_team_ids) and viewer.is_practitioner})
+                  {**context, "today": today, "both": manages_any_team(viewer) and viewer.is_practitioner})
 
 
 def case_safeguards(visible) -> dict:
