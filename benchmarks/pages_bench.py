@@ -76,6 +76,10 @@ def main(argv: list[str] | None = None) -> dict:
                                               starts_at__lt=dt.datetime.now(dt.UTC))
                        .order_by("-starts_at").first())
     surname = heavy.last_name
+    from casework.safeguards.models import SafeguardTask
+
+    # The heavy case's first task (a dataset generated or filled with safeguard tasks has some).
+    task = SafeguardTask.objects.filter(case=heavy).order_by("due", "pk").first()
     users = {name: User.objects.get(username=name) for name in ("po", "spo", "qa", "admin", "head")}
     now = dt.datetime.now(dt.UTC)
 
@@ -103,6 +107,9 @@ def main(argv: list[str] | None = None) -> dict:
         ("event-new", "po", reverse("event-new", args=[heavy.crn]), "case_row"),
         ("registration-new", "po", reverse("registration-new", args=[heavy.crn]), "case_row"),
         ("risk-assessment-new", "po", reverse("risk-assessment-new", args=[heavy.crn]), "case_row"),
+        ("appointment-new", "po", reverse("appointment-new", args=[heavy.crn]), "case_row"),
+        ("risk-management-plan", "po", reverse("risk-management-plan", args=[heavy.crn]), "case_row"),
+        ("safeguard-task", "po", reverse("safeguard-task", args=[heavy.crn, task.pk]), None),
         ("tasks", "po", reverse("tasks"), None),
         ("tasks-team", "spo", reverse("tasks"), None),
         ("oversight", "spo", reverse("oversight"), None),
