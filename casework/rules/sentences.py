@@ -15,10 +15,11 @@ restrictive.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
 
-from casework.rules import tiering
+from casework.rules import calendar, tiering
 
 
 class SentenceKind(StrEnum):
@@ -76,3 +77,27 @@ def mandate_for_change(*, current_sentence_kinds: Iterable[str], active_requirem
         any_custodial_sentence=any(kind in CUSTODIAL_KINDS for kind in current_sentence_kinds),
         requirements=[tier_requirement_class(kind) for kind in active_requirement_kinds],
     )
+
+
+# --- The first appointment (shown to the allocator, rules.md §3.1) ----------------------------------
+
+_COMMUNITY = "COMMUNITY"
+_ON_LICENCE = frozenset({"LICENCE", "POST_SENTENCE_SUPERVISION"})
+
+#: Working days after the start of a community sentence by which the first (induction) appointment is due.
+FIRST_APPOINTMENT_COMMUNITY_WORKING_DAYS = 5
+#: Working days after release by which a person on licence must first report.
+FIRST_APPOINTMENT_LICENCE_WORKING_DAYS = 1
+
+
+def first_appointment_due(status: str, start: dt.date, release: dt.date | None) -> dt.date | None:
+    """When the first appointment of the current sentence is due (shown on the allocation queue).
+
+    Reading (docs/rules.md, Allocation): 5 working days after a community sentence starts; the first
+    working day after release for a licence or post-sentence supervision; none while in custody.
+    """
+    if status == _COMMUNITY:
+        return calendar.working_days_after(start, FIRST_APPOINTMENT_COMMUNITY_WORKING_DAYS)
+    if status in _ON_LICENCE:
+        return calendar.working_days_after(release or start, FIRST_APPOINTMENT_LICENCE_WORKING_DAYS)
+    return None
