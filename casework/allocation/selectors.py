@@ -55,6 +55,7 @@ class CaseFacts:
     first_appointment_due: dt.date | None
     next_appointment: dt.datetime | None
     registrations: list[Registration] = field(default_factory=list)
+    table: workload.PointsTable | None = None  # the points table it was priced with (workloads use the same)
 
 
 def case_facts(cases: Sequence[Case], *, as_of: dt.date, table: workload.PointsTable | None = None,
@@ -105,7 +106,7 @@ def case_facts(cases: Sequence[Case], *, as_of: dt.date, table: workload.PointsT
             probation_status=status, previous_staff=before,
             first_appointment_due=first_appointment_due(sentence.status, sentence.start_date,
                                                         sentence.release_date) if sentence else None,
-            next_appointment=booked.get(case.pk), registrations=regs)
+            next_appointment=booked.get(case.pk), registrations=regs, table=table)
     return facts
 
 
@@ -222,7 +223,7 @@ def candidates(viewer: Viewer, facts: CaseFacts, *, as_of: dt.date, matrix: Grad
     if matrix is None:
         matrix = grade_matrix()[0]
     memberships = candidate_memberships(viewer, facts.case, as_of, reallocation=reallocation)
-    loads = practitioner_workloads([m.staff_id for m in memberships], as_of=as_of)
+    loads = practitioner_workloads([m.staff_id for m in memberships], as_of=as_of, table=facts.table)
     previous_id = facts.previous_staff.pk if facts.previous_staff else None
     out = []
     for m in memberships:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from casework.demo.builder import build_world
+from casework.demo.decisions import allocate_in_teams
 from casework.demo.logins import print_logins
 from casework.demo.scale import DEMO_SCALES
 from casework.demo.summary import summary_lines
@@ -15,6 +16,10 @@ from casework.demo.world import world_exists
 
 REFUSED = ("Demo data is never loaded in production: DEMO_MODE is off in these settings. "
            "Use casework.settings.local (or set CASEWORK_DEMO=true) on a development machine.")
+
+
+# Teams in which the SPO makes two allocations through the allocation service once the world is built.
+DECISION_TEAMS = 20
 
 
 class Command(BaseCommand):
@@ -41,6 +46,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Building the {chosen.name} world ({chosen.people:,} people, seed {chosen.seed}):")
         started = time.monotonic()
         report = build_world(scale=chosen, reset=reset, log=self.stdout.write)
+        allocate_in_teams(today=report.today, teams=DECISION_TEAMS, seed=chosen.seed, log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Built in {time.monotonic() - started:.1f}s."))
         for line in summary_lines(report.today):
             self.stdout.write(line)

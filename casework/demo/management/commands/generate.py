@@ -8,12 +8,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from casework.demo.decisions import allocate_in_teams
 from casework.demo.management.commands.demo import REFUSED
 from casework.demo.national import build_world_fast, national_lines
 from casework.demo.scale import GENERATE_SCALES
 from casework.demo.summary import summary_lines
 from casework.demo.world import world_exists
 from casework.record.models import Case
+
+# Teams in which the SPO makes two allocations through the allocation service once the world is built.
+DECISION_TEAMS = 100
 
 
 class Command(BaseCommand):
@@ -42,6 +46,7 @@ class Command(BaseCommand):
                           f"into {connection.vendor} {connection.settings_dict['NAME']}:")
         started = time.monotonic()
         report = build_world_fast(scale=chosen, reset=reset, log=self.stdout.write, progress=not no_progress)
+        allocate_in_teams(today=report.today, teams=DECISION_TEAMS, seed=chosen.seed, log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Generated in {time.monotonic() - started:.1f}s."))
         if not no_summary:
             for line in [*summary_lines(report.today), *national_lines(chosen)]:
