@@ -295,3 +295,10 @@ def pool(*, teams: Sequence[Team], cases: Sequence[Case], as_of: dt.date) -> lis
 
 def staff_names(ids: Iterable[int]) -> dict[int, Staff]:
     return Staff.objects.in_bulk(list(ids))
+
+
+def capacity_words(before: Decimal | None, after: Decimal | None) -> str:
+    """The confirm step's sentence (rules.md §3.1)."""
+    if before is None or after is None:
+        return "They have no available points: this allocation needs an override"
+    return f"This will increase their workload from {before:.1f}% to {after:.1f}%"

@@ -18,7 +18,6 @@ changed since is skipped and said so) and allocates the rest through ``case_allo
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
@@ -360,9 +359,3 @@ def proposal_discard(*, proposal: Proposal, by, expected_version: int) -> Propos
     current.refresh_from_db()
     return current
 
-
-def capacity_words(before: Decimal | None, after: Decimal | None) -> str:
-    """The confirm step's sentence (rules.md §3.1)."""
-    if before is None or after is None:
-        return "They have no available points: this allocation needs an override"
-    return f"This will increase their workload from {before:.1f}% to {after:.1f}%"

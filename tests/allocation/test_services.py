@@ -55,7 +55,7 @@ def test_allocating_gives_the_case_a_manager_an_assignment_a_decision_and_an_aud
 def test_the_confirm_step_says_the_workload_before_and_after(spo, po, waiting):
     _facts, ranked = candidates(spo, waiting)
     mine = next(c for c in ranked if c.staff == po)
-    words = services.capacity_words(mine.current, mine.projected)
+    words = selectors.capacity_words(mine.current, mine.projected)
     assert words == f"This will increase their workload from {mine.current:.1f}% to {mine.projected:.1f}%"
     assert mine.projected > mine.current
 

@@ -42,6 +42,13 @@ def _save(form, write) -> bool:
     return False
 
 
+def _number(text: str) -> int | None:
+    """A database id typed in a query or form (ASCII digits only, in range), else None."""
+    if text.isascii() and text.isdigit() and len(text) <= 12:
+        return int(text)
+    return None
+
+
 @requires(Perm.ALLOCATE)
 def queue_page(request):
     """The unallocated cases of the SPO's teams and PDU queue (head of PDU: the PDU's)."""
@@ -51,7 +58,7 @@ def queue_page(request):
     chosen = request.GET.get("team", "")
     if chosen == "pdu":
         team_id = 0
-    elif chosen.isdigit() and any(t.pk == int(chosen) for t in teams):
+    elif _number(chosen) is not None and any(t.pk == _number(chosen) for t in teams):
         team_id = int(chosen)
     paginator = Paginator(selectors.queue(viewer, team_id=team_id), QUEUE_PAGE)
     page = paginator.get_page(page_number(request))
@@ -126,7 +133,7 @@ def _allocation(request, crn: str, *, reallocation: bool):
     return render(request, "web/allocation/case.html", {
         "case": case, "facts": facts, "ranked": ranked, "choose": choose, "form": confirm or choose,
         "confirm": confirm, "chosen": chosen, "reallocation": reallocation, "today": today,
-        "capacity_words": services.capacity_words(chosen.current, chosen.projected) if chosen else "",
+        "capacity_words": selectors.capacity_words(chosen.current, chosen.projected) if chosen else "",
         "section": "overview"})
 
 
@@ -153,10 +160,11 @@ def proposal_new(request):
     kind, _, ident = scope.partition("-")
     team = pdu = None
     allowed = Team.objects.filter(allocation_team_filter(request.viewer))
-    if kind == "team" and ident.isdigit():
-        team = allowed.filter(pk=int(ident)).select_related("pdu").first()
-    elif kind == "pdu" and ident.isdigit() and allowed.filter(pdu_id=int(ident)).exists():
-        pdu = Pdu.objects.filter(pk=int(ident)).first()
+    number = _number(ident)
+    if kind == "team" and number is not None:
+        team = allowed.filter(pk=number).select_related("pdu").first()
+    elif kind == "pdu" and number is not None and allowed.filter(pdu_id=number).exists():
+        pdu = Pdu.objects.filter(pk=number).first()
     if team is None and pdu is None:
         messages.error(request, "Choose a team or PDU queue you allocate for")
         return redirect("allocation-queue")
