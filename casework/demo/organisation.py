@@ -18,10 +18,11 @@ from casework.access.models import GrantStatus, Role, ScopeGrant
 from casework.account.models import User
 from casework.demo import catalogue
 from casework.demo.draw import ascii_slug, days
+from casework.demo.establishment import plan_funded_posts
 from casework.demo.logins import DEMO_LOGINS
 from casework.demo.reductions import plan_reductions
 from casework.demo.scale import LOW, MEDIUM, VERY_HIGH, Scale
-from casework.organisation.models import Pdu, Provider, Region, Team
+from casework.organisation.models import FundedPost, Pdu, Provider, Region, Team
 from casework.workforce.models import Grade, Reduction, Staff, TeamMembership
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ class Organisation:
     grants: list[ScopeGrant] = field(default_factory=list)
     logins: dict[str, StaffPlan] = field(default_factory=dict)
     reductions: list[Reduction] = field(default_factory=list)
+    funded_posts: list[FundedPost] = field(default_factory=list)
 
 
 class _StaffNames:
@@ -196,6 +198,8 @@ def plan_organisation(scale: Scale, rng: random.Random, today: dt.date, password
     # leaves every other generated record as it was.
     org.reductions = plan_reductions([plan.staff for plan in org.staff], random.Random(f"{scale.seed}:reductions"),
                                      today)
+    # Funded posts (with vacancies) likewise from a stream of their own.
+    org.funded_posts = plan_funded_posts(org, random.Random(f"{scale.seed}:establishment"), today)
     return org
 
 
@@ -243,9 +247,24 @@ def _new_practitioner(new_staff, rng, today, scale, grade, region, is_first, k, 
 
 
 def _share_out_caseloads(org: Organisation, scale: Scale) -> None:
-    """Scale caseload targets so that together they hold the allocated people, no more."""
+    """Scale caseload targets so that together they hold the allocated people, no more.
+
+    With ``scale.po_caseload_mean`` set, probation officers' targets are scaled to that mean (scale.md's
+    35–37 cases per PO) and the other grades share the rest; otherwise all by one factor.
+    """
     holders = [p for plans in org.practitioners.values() for p in plans]
     demand = round(scale.people * (1 - scale.unallocated_share))
+    if scale.po_caseload_mean is None:
+        _scale_targets(holders, demand)
+        return
+    officers = [p for p in holders if p.staff.grade == Grade.PO]
+    po_demand = min(round(scale.po_caseload_mean * len(officers)), demand)
+    _scale_targets(officers, po_demand)
+    _scale_targets([p for p in holders if p.staff.grade != Grade.PO], demand - po_demand)
+
+
+def _scale_targets(holders: list[StaffPlan], demand: int) -> None:
+    """Scale the targets of ``holders`` (but not the pinned demo logins') so that they add up to ``demand``."""
     pinned = sum(p.target for p in holders if p.pinned)
     free = sum(p.target for p in holders if not p.pinned)
     factor = max(demand - pinned, 0) / free if free else 0

@@ -39,6 +39,10 @@ class Scale:
     # Caseload sizes of the demo logins that hold cases (the rest are shared out to fill demand).
     po_caseload: int = 40
     new_pso_caseload: int = 6
+    # The mean current caseload of a probation officer (scale.md: about 35–37). When set, POs' caseload
+    # targets are scaled to it and the other grades share what is left; when None, every grade's targets
+    # are scaled by one factor (the demo worlds).
+    po_caseload_mean: float | None = None
     rosh_shares: tuple[tuple[str, float], ...] = ((LOW, 0.30), (MEDIUM, 0.50), (HIGH, 0.18), (VERY_HIGH, 0.02))
     women_share: float = 0.10
     young_share: float = 0.15
@@ -74,14 +78,15 @@ NATIONAL = Scale(
     name="national", regions=12, pdus_per_region=9, teams_per_pdu=8,
     team_make_up=((Grade.PO, 6), (Grade.PSO, 4), (Grade.PQIP, 1)), people=245_000, months_of_contacts=24,
     unallocated_share=15_000 / 245_000, restricted_cases=120, excluded_cases=240, head_for_every_pdu=True,
-    po_caseload=60, contact_spacing=2.6, heavy_case_contacts=300, chunk_people=2500,
+    po_caseload=60, po_caseload_mean=36.0, contact_spacing=2.6, heavy_case_contacts=300, chunk_people=2500,
 )
 # One region of the national shape (a twelfth): minutes, not a quarter of an hour, for trying things out.
 REGION = Scale(
     name="region", regions=1, pdus_per_region=9, teams_per_pdu=8,
     team_make_up=NATIONAL.team_make_up, people=20_400, months_of_contacts=24,
     unallocated_share=NATIONAL.unallocated_share, restricted_cases=10, excluded_cases=20, head_for_every_pdu=True,
-    po_caseload=60, contact_spacing=2.6, heavy_case_contacts=300, chunk_people=2500,
+    po_caseload=60, po_caseload_mean=NATIONAL.po_caseload_mean, contact_spacing=2.6, heavy_case_contacts=300,
+    chunk_people=2500,
 )
 
 # What each command offers: the demo builder the two everyday sizes, the generator every size.

@@ -1,10 +1,10 @@
 from django import forms
 from django.contrib import admin
 
-from casework.access.admin import ServiceAdmin
+from casework.access.admin import CrnOnlyRawIdWidget, ServiceAdmin
 from casework.core.errors import ConcurrentEditError, DomainValidationError
 from casework.workforce import services
-from casework.workforce.models import Reduction, Staff, TeamMembership
+from casework.workforce.models import CourtReport, Reduction, Staff, TeamMembership
 
 
 class MembershipForm(forms.ModelForm):
@@ -121,5 +121,66 @@ class ReductionAdmin(ServiceAdmin):
                 return services.change_reduction(reduction=obj, by=request.user, expected_version=version,
                                                  **values)
             return services.add_reduction(staff=data["staff"], by=request.user, **values)
+        except ConcurrentEditError as exc:
+            raise DomainValidationError({"": exc.message}) from exc
+
+
+class CourtReportForm(forms.ModelForm):
+    # The version the form was opened at, so a change made meanwhile by someone else is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = CourtReport
+        fields = ["staff", "kind", "court", "case", "requested_on", "due_on", "completed_on", "version"]
+
+
+@admin.register(CourtReport)
+class CourtReportAdmin(ServiceAdmin):
+    """Court reports: added, then completed, through the audited services; never deleted. The case box
+    shows its CRN only (administrators see no case data)."""
+
+    form = CourtReportForm
+    list_display = ["staff", "kind", "requested_on", "due_on", "completed_on", "case_crn"]
+    list_filter = ["kind"]
+    search_fields = ["staff__code", "staff__last_name", "staff__first_name", "case__crn"]
+    raw_id_fields = ["staff", "case"]
+    date_hierarchy = "requested_on"
+
+    @admin.display(description="CRN", ordering="case__crn")
+    def case_crn(self, obj):
+        return obj.case.crn if obj.case_id else ""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("staff", "case")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "case":
+            kwargs["widget"] = CrnOnlyRawIdWidget(db_field.remote_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once given, a report is only completed: anything else is a new report.
+        if obj is not None:
+            return ["staff", "kind", "court", "case_crn", "requested_on", "due_on", "created_at", "created_by"]
+        return []
+
+    def get_fields(self, request, obj=None):
+        if obj is not None:
+            return ["staff", "kind", "court", "case_crn", "requested_on", "due_on", "completed_on", "version",
+                    "created_at", "created_by"]
+        return ["staff", "kind", "court", "case", "requested_on", "due_on"]
+
+    def call_service(self, request, obj, data, change):
+        try:
+            if change:
+                if data.get("completed_on") is None:
+                    raise DomainValidationError({"completed_on": services.COMPLETED_REQUIRED})
+                stored = CourtReport.objects.get(pk=obj.pk)
+                return services.complete_court_report(report=stored, by=request.user,
+                                                      completed_on=data["completed_on"],
+                                                      expected_version=data.get("version") or stored.version)
+            return services.add_court_report(staff=data["staff"], kind=data["kind"], court=data.get("court") or "",
+                                             case=data.get("case"), requested_on=data["requested_on"],
+                                             due_on=data["due_on"], by=request.user)
         except ConcurrentEditError as exc:
             raise DomainValidationError({"": exc.message}) from exc

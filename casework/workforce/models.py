@@ -159,3 +159,80 @@ class Reduction(models.Model):
         return reductions.reduction_problems(reason=self.reason, hours=self.hours, percent=self.percent,
                                              start=self.start, end=self.end, notes=self.notes,
                                              contracted_hours=self.staff.contracted_hours)
+
+
+# --- Court reports and weekly workload snapshots (rules.md §2.1–2.2) -----------------------------
+
+
+class CourtReportKind(models.TextChoices):
+    """Pre-sentence reports: a standard report adds 138 points, a fast one 65 (the points table's values)."""
+
+    STANDARD = "STANDARD", "Standard pre-sentence report"
+    FAST = "FAST", "Fast pre-sentence report"
+
+
+class CourtReport(models.Model):
+    """A pre-sentence report a practitioner is writing for a court: part of their workload until completed.
+
+    Counts on a day from ``requested_on`` until it is completed (``completed_on``, that day no longer
+    counts). ``case`` is the person's case when Casework holds one (often it does not yet). Written only
+    by ``casework.workforce.services`` (audited, versioned).
+    """
+
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="court_reports")
+    kind = models.CharField(max_length=8, choices=CourtReportKind.choices)
+    court = models.CharField(max_length=200, blank=True)
+    case = models.ForeignKey("record.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_on = models.DateField("requested")
+    due_on = models.DateField("due")
+    completed_on = models.DateField("completed", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-requested_on", "-id"]
+        indexes = [models.Index(fields=["staff", "completed_on"], name="court_report_staff_completed")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(due_on__gte=models.F("requested_on")),
+                                   name="court_report_due_on_or_after_request"),
+            models.CheckConstraint(
+                condition=models.Q(completed_on__isnull=True) | models.Q(completed_on__gte=models.F("requested_on")),
+                name="court_report_completed_on_or_after_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.staff}, requested {self.requested_on:%d %b %Y}"
+
+    def is_open_on(self, day: dt.date) -> bool:
+        """Whether the report counts toward the workload on ``day``."""
+        return self.requested_on <= day and (self.completed_on is None or self.completed_on > day)
+
+
+class WorkloadSnapshot(models.Model):
+    """A practitioner's workload as read once in a week (Monday's date), by ``casework snapshot-workload``.
+
+    One per practitioner per week: a later run in the same week updates the week's figures in place.
+    Four consecutive weeks over 110% is "sustained" (rules.md §2.2).
+    """
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="workload_snapshots")
+    week_start = models.DateField(help_text="The Monday of the week")
+    points = models.PositiveIntegerField()
+    available_points = models.PositiveIntegerField()
+    capacity_percent = models.DecimalField(max_digits=9, decimal_places=1, null=True, blank=True,
+                                           help_text="Empty when there are no available points")
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["staff", "week_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "week_start"], name="one_workload_snapshot_per_week"),
+        ]
+        indexes = [models.Index(fields=["week_start"], name="workload_snapshot_week")]
+
+    def __str__(self) -> str:
+        return f"{self.staff} in the week of {self.week_start:%d %b %Y}"
