@@ -66,7 +66,7 @@ def test_an_spo_allocates_one_case_then_a_batch(new_page, team, snap):
     snap(page, "proposal")
     first = others[0]
     page.get_by_role("link", name=f"Change the line for {first.crn}").click()
-    page.get_by_label("Allocate to").select_option(label=re.compile(r"^Pat Support"))
+    page.get_by_label("Allocate to").select_option(value=str(pso.pk))
     page.get_by_role("button", name="Save this line").click()
     changed = page.locator("#proposal-lines tbody tr", has_text=first.crn)
     expect(changed).to_contain_text("Pat Support")

@@ -1,5 +1,9 @@
 """Two SPOs allocating the same case at the same moment, in two threads with their own connections:
-exactly one wins, the other is told who allocated it, and the record holds one assignment."""
+exactly one wins, the other is told who allocated it, and the record holds one assignment.
+
+In tests/concurrency/ (after tests/browser/) because it is a transactional test: pytest-django runs those
+after the others in path order, and the database flush after it would empty the reference data the
+browser tests copy when they start."""
 
 from __future__ import annotations
 
