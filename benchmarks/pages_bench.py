@@ -81,6 +81,15 @@ def main(argv: list[str] | None = None) -> dict:
     # The heavy case's first task (a dataset generated or filled with safeguard tasks has some).
     task = SafeguardTask.objects.filter(case=heavy).order_by("due", "pk").first()
     users = {name: User.objects.get(username=name) for name in ("po", "spo", "qa", "admin", "head")}
+    # Allocation: a case waiting in po's team (the SPO ranks the team), and one waiting in the PDU queue
+    # with no team (the head of PDU ranks every practitioner in the PDU).
+    waiting = Case.objects.filter(team=team, manager=None, status=Case.Status.CURRENT).order_by("crn").first()
+    waiting_pdu = (Case.objects.filter(pdu_id=team.pdu_id, team=None, manager=None, status=Case.Status.CURRENT)
+                   .order_by("crn").first())
+    # Recall: the recall in po's team with the most steps taken (none in a dataset generated before recalls).
+    from casework.recall.models import Recall
+
+    recall = Recall.objects.filter(case__team=team).select_related("case").order_by("-version", "pk").first()
     now = dt.datetime.now(dt.UTC)
 
     # (name, user, url, lower-bound key)
@@ -110,12 +119,41 @@ def main(argv: list[str] | None = None) -> dict:
         ("appointment-new", "po", reverse("appointment-new", args=[heavy.crn]), "case_row"),
         ("risk-management-plan", "po", reverse("risk-management-plan", args=[heavy.crn]), "case_row"),
         ("safeguard-task", "po", reverse("safeguard-task", args=[heavy.crn, task.pk]), None),
+        ("allocation-queue", "spo", reverse("allocation-queue"), None),
+        ("allocation-queue-pdu", "head", reverse("allocation-queue"), None),
+        ("allocation-case", "spo", reverse("allocation-case", args=[waiting.crn]), None),
+        ("allocation-case-pdu", "head", reverse("allocation-case", args=[waiting_pdu.crn]), None),
+        ("allocation-overrides", "head", reverse("allocation-overrides"), None),
         ("tasks", "po", reverse("tasks"), None),
         ("tasks-team", "spo", reverse("tasks"), None),
+        # Enforcement (issue 14): the SPO's open signals, the head of PDU's counts by team; the case page with
+        # its Compliance section is "case-overview" above (the heavy case, with every failure it has).
+        ("enforcement", "spo", reverse("enforcement"), None),
+        ("enforcement-pdu", "head", reverse("enforcement"), None),
+        ("enforcement-decide", "po", reverse("enforcement-decide", args=[heavy.crn]), None),
+        # Recall (issue 14): the recalls waiting for the SPO and for the head of PDU, and one recall page.
+        ("recalls", "spo", reverse("recalls"), None),
+        ("recalls-pdu", "head", reverse("recalls"), None),
+        *([("recall", "spo", reverse("recall", args=[recall.case.crn, recall.pk]), None)] if recall else []),
         ("oversight", "spo", reverse("oversight"), None),
         ("oversight-pdu", "head", reverse("oversight"), None),
         ("oversight-cases", "spo", reverse("oversight-cases") + f"?measure=risk-reviews-overdue&team={team.code}",
          None),
+        # Workload: the SPO's team, the head of PDU's whole PDU (the issue's "/workload/ for a PDU under 100 ms"),
+        # and po's own page with their weekly history, reductions and court reports.
+        ("workload", "spo", reverse("workload"), None),
+        ("workload-pdu", "head", reverse("workload"), None),
+        ("workload-practitioner", "spo", reverse("workload-practitioner", args=[po.code]), None),
+        # Workforce pages: the SPO's team's staff and po's record; the head of PDU's establishments; the
+        # administrator's national staff list (every staff record, paged).
+        ("staff-list", "spo", reverse("staff-list"), None),
+        ("staff-list-pdu", "head", reverse("staff-list"), None),
+        ("staff-list-national", "admin", reverse("staff-list"), None),
+        ("staff-detail", "spo", reverse("staff-detail", args=[po.code]), None),
+        ("reduction-new", "spo", reverse("reduction-new", args=[po.code]), None),
+        ("establishment-list", "head", reverse("establishment-list"), None),
+        ("team-establishment", "head", reverse("team-establishment", args=[team.code]), None),
+        ("establishment-change", "head", reverse("establishment-change", args=[team.code]), None),
     ]
     if args.only:
         wanted = set(args.only.split(","))

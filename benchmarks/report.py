@@ -19,6 +19,9 @@ once it is loaded. `make bench` measures, on SQLite and on PostgreSQL:
   and the time spent in the database; beside it the same data fetched by **one hand-written SQL
   statement** (`benchmarks/lower_bound.py`), the lower bound;
 - **rule engines**: `python -m benchmarks.rules_bench`;
+- **batch allocation**: `python -m benchmarks.allocation_bench` (2,000 cases × 500 practitioners from a
+  fixed seed: the proposal's time, its peak, a largest-first greedy's peak and the LP lower bound on the
+  peak, from one run);
 - **load**: gunicorn on 127.0.0.1 and Locust headless (practitioners sign in through the real
   sign-in form, then browse caseload, case, contacts and search).
 
@@ -123,6 +126,30 @@ def _why_slow(vendor: str, p: dict) -> str:
     return f"{vendor} {p['page']}: p95 {p['p95_ms']:.1f} ms; {where}: {why}"
 
 
+def _allocation_table(figures: dict, misses: list[str]) -> list[str]:
+    """``benchmarks.allocation_bench``: the proposal against the greedy and the LP bound, per instance."""
+    lines = ["### Batch allocation (`python -m benchmarks.allocation_bench`)", "",
+             f"{figures['cases']:,} cases × {figures['practitioners']:,} practitioners, seed {figures['seed']}; "
+             f"target: {figures['target']} (judged on the realistic instance). Peaks are capacity % after the "
+             "batch across the pool; the gap is the proposal's peak less the LP lower bound.", "",
+             "| instance | starting capacity | seconds | proposal peak | greedy peak | LP bound | gap (pp) | "
+             "allocated | unallocated | greedy allocated | kept with previous practitioner | over 100% "
+             "(greedy) | met |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name in ("realistic", "tight", "scarce"):
+        r = figures.get(name)
+        if not r:
+            continue
+        lines.append(f"| {name} | {r['starting_capacity']} | {r['seconds']:.2f} | {r['proposal_peak']} | "
+                     f"{r['greedy_peak']} | {r['lp_bound']} | {r['gap_pp']} | {r['allocated']:,} | "
+                     f"{r['unallocated']:,} | {r['greedy_allocated']:,} | {r['with_previous_practitioner']:,} | "
+                     f"{r['over_100_percent']} ({r['greedy_over_100_percent']}) | {'yes' if r['met'] else '**no**'} |")
+    realistic = figures.get("realistic")
+    if realistic and not realistic["met"]:
+        misses.append(f"batch allocation: {realistic['seconds']:.2f} s, gap {realistic['gap_pp']} pp "
+                      f"({figures['target']})")
+    return [*lines, ""]
+
+
 def _why_ratio(vendor: str, p: dict, ratio: float) -> str:
     """A page whose database time is over 3x the one-statement lower bound, and why."""
     own = p["queries"] - PER_REQUEST_QUERIES
@@ -130,6 +157,23 @@ def _why_ratio(vendor: str, p: dict, ratio: float) -> str:
             f"{p['sql_p50_ms']:.2f} ms): {p['queries']} queries, {PER_REQUEST_QUERIES} of them the per-request "
             f"session and user loading and {own} the page's own, against one statement for data that "
             f"takes {p['sql_p50_ms']:.2f} ms")
+
+
+def _enforcement_table(vendor: str, figures: dict, misses: list[str]) -> list[str]:
+    """The national enforcement signal recompute (``benchmarks.enforcement_bench``): each run's time and writes."""
+    target = figures["target_seconds"]
+    lines = ["", f"Enforcement signals: recomputing every sentence's signals ({figures['cases']:,} cases, "
+             f"{figures['signals']:,} signals of which {figures['open_signals']:,} open, {figures['decisions']:,} "
+             f"decisions, {figures['workers']} worker processes; `python -m benchmarks.enforcement_bench`). Target: "
+             f"a recompute after a policy change under {target:.0f} s, writing only the signals that changed.", "",
+             "| run | seconds | raised | updated | closed |", "|---|---|---|---|---|"]
+    for r in figures["runs"]:
+        lines.append(f"| {r['run']} | {r['seconds']:.1f} | {r['created']:,} | {r['updated']:,} | {r['closed']:,} |")
+        if r["run"] in ("policy change", "policy restored") and r["seconds"] >= target:
+            misses.append(f"{vendor} enforcement recompute ({r['run']}): {r['seconds']:.1f} s, target {target:.0f} s")
+        if r["run"] == "unchanged" and r["created"] + r["updated"] + r["closed"]:
+            misses.append(f"{vendor} enforcement recompute with nothing changed wrote signals")
+    return lines
 
 
 def _safeguards_table(vendor: str, figures: dict, misses: list[str]) -> list[str]:
@@ -207,6 +251,8 @@ def write(results: dict, path: Path) -> None:
                          f"{_fmt(page_ratio)} | {'yes' if ok else '**no**'} |")
         if entry.get("safeguards"):
             lines += _safeguards_table(vendor, entry["safeguards"], misses)
+        if entry.get("enforcement"):
+            lines += _enforcement_table(vendor, entry["enforcement"], misses)
         if entry.get("baseline"):
             lines += _baseline_table(entry)
         if entry.get("generate_log"):
@@ -224,6 +270,9 @@ def write(results: dict, path: Path) -> None:
         for name, r in sorted(load["by_name"].items()):
             lines.append(f"| {name} | {r['requests']:,} | {r['failures']} | {r['p95_ms']:.0f} |")
         lines.append("")
+    allocation = results.get("allocation")
+    if allocation:
+        lines += _allocation_table(allocation, misses)
     rules = results.get("rules")
     if rules:
         lines += ["### Rule engines (`python -m benchmarks.rules_bench`)", "", "```json",

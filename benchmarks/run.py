@@ -178,6 +178,12 @@ def main() -> None:
                          text=True)
         sys.stderr.write(safeguards.stdout[:safeguards.stdout.index("{")] if "{" in safeguards.stdout else "")
         safeguard_figures = json.loads(safeguards.stdout[safeguards.stdout.index("{"):])
+        # Enforcement signals the same way (issue 14): raised on a dataset generated before they existed, then
+        # the national recompute after a policy change.
+        enforcement = run([str(BIN / "python"), "-m", "benchmarks.enforcement_bench"], env, capture_output=True,
+                          text=True)
+        sys.stderr.write(enforcement.stdout[:enforcement.stdout.index("{")] if "{" in enforcement.stdout else "")
+        enforcement_figures = json.loads(enforcement.stdout[enforcement.stdout.index("{"):])
         baseline = None
         if BASELINE:
             # Before and after in one run: the baseline's pages first, then this tree's, same database.
@@ -186,6 +192,7 @@ def main() -> None:
             baseline = {"ref": BASELINE, "commit": sha, **pages(env, tree)}
         entry = pages(env)
         entry["safeguards"] = safeguard_figures
+        entry["enforcement"] = enforcement_figures
         if baseline:
             entry["baseline"] = baseline
         entry["generate_seconds_this_run"] = round(time.monotonic() - clock, 1)
@@ -200,6 +207,10 @@ def main() -> None:
                 capture_output=True, text=True)
     out = rules.stdout
     results["rules"] = json.loads(out[out.index("{"):])
+    # Batch allocation (issue 13): pure, CPU-bound, no database.
+    allocation = run([str(BIN / "python"), "-m", "benchmarks.allocation_bench"], env_for(DATABASES[0]),
+                     capture_output=True, text=True)
+    results["allocation"] = json.loads(allocation.stdout[allocation.stdout.index("{"):])
     results["load_average_end"] = os.getloadavg()
     results["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     (OUT / "results.json").write_text(json.dumps(results, indent=2))

@@ -18,6 +18,7 @@ COMMANDS = {
     "generate": "generate the seeded benchmark dataset: --scale national|region|demo; reused if loaded",
     "rules": "run a rule engine on JSON Lines from stdin (no database needed)",
     "remind": "email practitioners their overdue and soon-due safeguard tasks (once a day each; for cron)",
+    "snapshot-workload": "keep this week's workload of every practitioner (idempotent per week; for cron)",
     "createadmin": "create an administrator account",
     "migrate": "bring the database schema up to date",
     "check": "check the configuration (add --deploy under production settings)",
@@ -68,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     remind = sub.add_parser("remind", help=COMMANDS["remind"], description=COMMANDS["remind"])
     remind.add_argument("--dry-run", action="store_true", help="say who would be emailed; send nothing")
+    sub.add_parser("snapshot-workload", help=COMMANDS["snapshot-workload"], description=(
+        "Record this week's points, available points and capacity of every practitioner in post (PO, PQiP, "
+        "PSO), one snapshot each per week (the Monday). Run again in the same week, it updates in place the "
+        "snapshots whose figures changed and leaves the rest; past weeks are never changed. Four "
+        "consecutive weeks over 110% show as sustained on /workload/."))
     admin = sub.add_parser("createadmin", help=COMMANDS["createadmin"], description=COMMANDS["createadmin"])
     admin.add_argument("--username", help="the administrator's username")
     admin.add_argument("--email", default="", help="their email address")
@@ -116,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         return _django(["generate", "--scale", args.scale, *flags])
     if args.command == "remind":
         return _django(["remind", *(["--dry-run"] if args.dry_run else [])])
+    if args.command == "snapshot-workload":
+        return _django(["snapshot_workload"])
     if args.command == "createadmin":
         extra = (["--username", args.username] if args.username else []) + (
             ["--email", args.email] if args.email else []

@@ -30,6 +30,13 @@ class Perm(StrEnum):
     CONTACT_RECORD = "contact.record"
     SUPERVISION_RECORD = "supervision.record"
     TASKS_VIEW = "tasks.view"
+    ENFORCEMENT_VIEW = "enforcement.view"
+    ALLOCATE = "allocation.allocate"
+    STAFF_VIEW = "workforce.view"
+    REDUCTION_CHANGE = "workforce.reductions"
+    ESTABLISHMENT_CHANGE = "workforce.establishment"
+    WORKLOAD_VIEW = "workforce.workload"
+    RECALL_COUNTERSIGN = "recall.countersign"
     RULES_USE = "rules.use"
     API_SCHEMA = "api.schema"
     AUDIT_VIEW = "audit.view"
@@ -40,6 +47,12 @@ class Perm(StrEnum):
 
 def _writes(viewer: Viewer) -> bool:
     return viewer.has_role(Role.PRACTITIONER, Role.SPO) and not viewer.read_only
+
+
+def _workforce_manager(viewer: Viewer) -> bool:
+    """An administrator, an SPO managing a team, or a head of PDU with a PDU."""
+    return viewer.is_admin or (viewer.has_role(Role.SPO) and bool(viewer.managed_team_ids)) or (
+        viewer.has_role(Role.HEAD_OF_PDU) and bool(viewer.pdu_ids))
 
 
 RULES: dict[Perm, Callable[[Viewer], bool]] = {
@@ -60,6 +73,33 @@ RULES: dict[Perm, Callable[[Viewer], bool]] = {
     Perm.SUPERVISION_RECORD: _writes,
     # Safeguard tasks (/tasks/): practitioners their own, SPOs their teams' (casework.safeguards).
     Perm.TASKS_VIEW: lambda v: v.is_practitioner or (v.has_role(Role.SPO) and bool(v.managed_team_ids)),
+    # Enforcement signals (/enforcement/): SPOs their teams' open signals and decisions awaiting oversight,
+    # heads of PDU the counts by team (casework.enforcement).
+    Perm.ENFORCEMENT_VIEW: lambda v: v.has_case_scope and (
+        (v.has_role(Role.SPO) and bool(v.managed_team_ids)) or (v.has_role(Role.HEAD_OF_PDU) and bool(v.pdu_ids))),
+    # The allocation queue, one-case allocation, batch proposals and the override report
+    # (casework.allocation): SPOs for their teams, heads of PDU for their PDU. Never inspectors.
+    Perm.ALLOCATE: lambda v: not v.read_only and v.staff_id is not None and (
+        (v.has_role(Role.SPO) and bool(v.managed_team_ids)) or (v.has_role(Role.HEAD_OF_PDU) and bool(v.pdu_ids))),
+    # Staff records, reductions and team establishments (/staff/, /establishment/): administrators every
+    # team's, SPOs their teams', heads of PDU their PDU's (which staff: casework.access.visibility).
+    Perm.STAFF_VIEW: lambda v: _workforce_manager(v),
+    # Adding, changing and ending workforce reductions (the services decide for which staff).
+    Perm.REDUCTION_CHANGE: lambda v: _workforce_manager(v) and not v.read_only,
+    # Setting a team's funded posts: administrators and heads of PDU.
+    Perm.ESTABLISHMENT_CHANGE: lambda v: not v.read_only and (
+        v.is_admin or (v.has_role(Role.HEAD_OF_PDU) and bool(v.pdu_ids))),
+    # Practitioners' workload (/workload/): SPOs their teams', heads of PDU their PDU's (which teams:
+    # casework.access.visibility.workforce_teams). Not quality assurance or inspectors: the page shows
+    # each named member of staff's reductions (sickness, maternity leave, disability) as well as their
+    # caseload figures, which is line management information, not case practice; nor administrators,
+    # who manage records, not people.
+    Perm.WORKLOAD_VIEW: lambda v: not v.read_only and v.staff_id is not None and (
+        (v.has_role(Role.SPO) and bool(v.managed_team_ids)) or (v.has_role(Role.HEAD_OF_PDU) and bool(v.pdu_ids))),
+    # The recalls waiting for oversight or countersignature (/recalls/): SPOs for their teams, heads of PDU
+    # for their PDU (which recalls: casework.access.visibility.recall_oversight_scope). Never inspectors.
+    Perm.RECALL_COUNTERSIGN: lambda v: not v.read_only and v.staff_id is not None and (
+        (v.has_role(Role.SPO) and bool(v.managed_team_ids)) or (v.has_role(Role.HEAD_OF_PDU) and bool(v.pdu_ids))),
     Perm.RULES_USE: lambda v: v.staff_id is not None or v.is_admin,
     Perm.API_SCHEMA: lambda v: v.user_id is not None,
     Perm.AUDIT_VIEW: lambda v: v.is_admin,

@@ -182,6 +182,48 @@ def manages_team(viewer: Viewer, team: Team) -> bool:
     return team.pk in viewer.managed_team_ids and not viewer.read_only
 
 
+def led_pdu_ids(viewer: Viewer) -> frozenset[int]:
+    """The PDUs ``viewer`` leads as head of PDU (none for anyone else)."""
+    return viewer.pdu_ids if viewer.has_role(Role.HEAD_OF_PDU) else frozenset()
+
+
+def manages_case_team(viewer: Viewer, case: Case) -> bool:
+    """Whether ``viewer`` manages the team ``case`` is held in (as its SPO)."""
+    return case.team_id is not None and case.team_id in viewer.managed_team_ids
+
+
+# Allocation.
+
+
+def allocation_team_filter(viewer: Viewer) -> Q:
+    """Teams ``viewer`` may allocate cases into (a filter on ``Team``): an SPO's managed teams, and every
+    team of the PDU a head of PDU leads. Nothing for read-only viewers (inspectors)."""
+    if not viewer.staff_id or viewer.read_only:
+        return Q(pk__in=[])
+    q = Q(pk__in=viewer.managed_team_ids)
+    if viewer.has_role(Role.HEAD_OF_PDU) and viewer.pdu_ids:
+        q |= Q(pdu_id__in=viewer.pdu_ids)
+    return q
+
+
+def allocation_queue(viewer: Viewer) -> QuerySet[Case]:
+    """The unallocated cases ``viewer`` may allocate: current cases with no case manager in the teams they
+    allocate into, and those waiting for a team in those teams' PDUs — always through ``visible_cases``,
+    so a case the viewer is excluded from (or restricted without permission) never appears."""
+    teams = Team.objects.filter(allocation_team_filter(viewer))
+    waiting = Q(team__isnull=True, pdu_id__in=teams.values("pdu_id"))
+    return visible_cases(viewer, Case.objects.filter(manager__isnull=True, status=Case.Status.CURRENT)
+                         .filter(Q(team_id__in=teams.values("pk")) | waiting))
+
+
+def may_allocate(viewer: Viewer, case: Case, team: Team) -> bool:
+    """Whether ``viewer`` may allocate ``case`` into ``team``: a team they allocate into, in the case's
+    PDU, and the case's own team if it has one (and a case they can see)."""
+    if team.pdu_id != case.pdu_id or (case.team_id is not None and case.team_id != team.pk):
+        return False
+    return Team.objects.filter(allocation_team_filter(viewer), pk=team.pk).exists() and can_see(viewer, case)
+
+
 # Staff records.
 
 
@@ -199,3 +241,75 @@ def can_manage_staff(viewer: Viewer, staff: Staff, *, today: dt.date) -> bool:
                  .values_list("team_id", "team__pdu_id"))
     return ((spo and any(team in viewer.managed_team_ids for team, _ in teams))
             or (head and any(pdu in viewer.pdu_ids for _, pdu in teams)))
+
+
+# Workforce records: staff, their reductions and team memberships, and team establishments.
+
+
+def workforce_team_filter(viewer: Viewer) -> Q:
+    """Teams whose staff records and establishment ``viewer`` may read (a filter on ``Team``): every team
+    for an administrator, an SPO's managed teams, every team of a head of PDU's PDU. The same people
+    ``can_manage_staff`` lets change reductions."""
+    if viewer.is_admin:
+        return Q()
+    if not viewer.staff_id:
+        return Q(pk__in=[])
+    q = Q(pk__in=[])
+    if viewer.has_role(Role.SPO) and viewer.managed_team_ids:
+        q |= Q(pk__in=viewer.managed_team_ids)
+    if viewer.has_role(Role.HEAD_OF_PDU) and viewer.pdu_ids:
+        q |= Q(pdu_id__in=viewer.pdu_ids)
+    return q
+
+
+def workforce_teams(viewer: Viewer, queryset: QuerySet[Team] | None = None) -> QuerySet[Team]:
+    """``queryset`` (default: all teams) narrowed to the teams whose workforce ``viewer`` may read."""
+    return (Team.objects.all() if queryset is None else queryset).filter(workforce_team_filter(viewer))
+
+
+def visible_staff(viewer: Viewer, *, today: dt.date, queryset: QuerySet[Staff] | None = None) -> QuerySet[Staff]:
+    """``queryset`` (default: all staff) narrowed to the staff records ``viewer`` may read: every one for an
+    administrator; otherwise those with a team membership current on ``today`` in a team of
+    ``workforce_teams``."""
+    qs = Staff.objects.all() if queryset is None else queryset
+    if viewer.is_admin:
+        return qs
+    members = TeamMembership.objects.filter(membership_current_on(today), team__in=workforce_teams(viewer),
+                                            staff_id=OuterRef("pk"))
+    return qs.filter(Exists(members))
+
+
+def can_change_establishment(viewer: Viewer, team: Team) -> bool:
+    """Whether ``viewer`` may set ``team``'s funded posts: an administrator, or the head of its PDU."""
+    if viewer.read_only or not viewer.user_id:
+        return False
+    return viewer.is_admin or (viewer.has_role(Role.HEAD_OF_PDU) and team.pdu_id in viewer.pdu_ids)
+
+
+# Recall (casework.recall).
+
+
+def recall_actors(viewer: Viewer, case: Case) -> frozenset:
+    """The roles in which ``viewer`` may act on ``case``'s recall (``casework.rules.recall_workflow.Actor``):
+    its practitioner (the case manager), the SPO of its team, the head of its PDU. Never an inspector."""
+    from casework.rules.recall_workflow import Actor
+
+    if not viewer.staff_id or viewer.read_only:
+        return frozenset()
+    roles = set()
+    if viewer.is_practitioner and case.manager_id == viewer.staff_id:
+        roles.add(Actor.PRACTITIONER)
+    if case.team_id is not None and case.team_id in viewer.managed_team_ids:
+        roles.add(Actor.SPO)
+    if viewer.has_role(Role.HEAD_OF_PDU) and case.pdu_id in viewer.pdu_ids:
+        roles.add(Actor.ACO)
+    return frozenset(roles)
+
+
+def recall_oversight_scope(viewer: Viewer) -> tuple[frozenset[int], frozenset[int]]:
+    """(team ids, PDU ids): the teams whose recalls ``viewer`` oversees and countersigns as their SPO, and
+    the PDUs whose recalls they countersign as head of PDU. Nothing for read-only viewers."""
+    if not viewer.staff_id or viewer.read_only:
+        return frozenset(), frozenset()
+    pdus = viewer.pdu_ids if viewer.has_role(Role.HEAD_OF_PDU) else frozenset()
+    return frozenset(viewer.managed_team_ids), frozenset(pdus)

@@ -86,7 +86,7 @@ def sign_out_record(*, user, reason: SignOutReason) -> None:
 
 def _code(token: str) -> int:
     token = "".join(token.split())
-    if not (token.isdigit() and len(token) == 6):
+    if not (token.isascii() and token.isdigit() and len(token) == 6):
         raise DomainValidationError({"token": CODE_FORMAT})
     return int(token)
 

@@ -18,6 +18,7 @@ from casework.demo.access import plan_limited_access
 from casework.demo.allocation import Allocation, Held, Period
 from casework.demo.contacts import ContactRow, Contacts
 from casework.demo.draw import Setting, Weighted
+from casework.demo.enforcement import chunk_enforcement
 from casework.demo.instances import instance
 from casework.demo.organisation import Organisation
 from casework.demo.people import People
@@ -25,6 +26,7 @@ from casework.demo.risk import Risk
 from casework.demo.safeguards import chunk_safeguards
 from casework.demo.scale import Scale
 from casework.demo.sentences import Sentences
+from casework.enforcement.models import EnforcementDecision, EnforcementSignal
 from casework.record.choices import AllocationReason
 from casework.record.models import (
     Address,
@@ -42,7 +44,8 @@ from casework.record.models import (
     TierCalculation,
 )
 from casework.record.tiers import SentenceInputs, tier_outcome, tier_request
-from casework.ruleset.selectors import safeguard_schedule
+from casework.rules.calendar import years_before
+from casework.ruleset.selectors import enforcement_policy, safeguard_schedule
 from casework.safeguards.models import SafeguardTask
 
 TIER_TRIGGER = "generated data"
@@ -64,13 +67,15 @@ class Chunk:
     calculations: list[TierCalculation] = field(default_factory=list)
     contacts: list[ContactRow] = field(default_factory=list)
     tasks: list[SafeguardTask] = field(default_factory=list)
+    decisions: list[EnforcementDecision] = field(default_factory=list)
+    signals: list[EnforcementSignal] = field(default_factory=list)
 
 
 # The records of a chunk written after its cases, in order: (model, Chunk attribute).
 CHILD_MODELS = ((Address, "addresses"), (Sentence, "sentences"), (Offence, "offences"),
                 (Requirement, "requirements"), (LicenceCondition, "conditions"), (Registration, "registrations"),
                 (RiskAssessment, "assessments"), (Assignment, "assignments"), (TierCalculation, "calculations"),
-                (SafeguardTask, "tasks"))
+                (SafeguardTask, "tasks"), (EnforcementDecision, "decisions"), (EnforcementSignal, "signals"))
 
 
 @dataclass
@@ -99,6 +104,7 @@ class PeopleGenerator:
                                               for p in org.practitioners[t.code]) or 1) for pdu in org.pdus])
         self.allocated: list[Held] = []
         self.safeguard_policy, self.safeguard_config = safeguard_schedule()  # the national policy, read once
+        self.enforcement_policy, self.enforcement_config = enforcement_policy()
 
     @property
     def heavy_case(self) -> Case | None:
@@ -109,6 +115,8 @@ class PeopleGenerator:
         out = Chunk()
         for _ in range(count):
             self._person(out)
+        out.decisions, out.signals = chunk_enforcement(out, today=self.today, seed=self.scale.seed, org=self.org,
+                                                       policy=self.enforcement_policy, config=self.enforcement_config)
         out.calculations = chunk_tiers(out, self.today, self.now)
         out.tasks = chunk_safeguards(out, today=self.today, seed=self.scale.seed, org=self.org,
                                      policy=self.safeguard_policy, config=self.safeguard_config)
@@ -178,11 +186,14 @@ def chunk_tiers(chunk: Chunk, as_of: dt.date, now: dt.datetime) -> list[TierCalc
         key = id(a.case)
         if key not in latest or a.assessed_on >= latest[key].assessed_on:
             latest[key] = a
+    # The women's factor "breach or recall in the last year" (rules.md §1): the chunk's breach decisions.
+    since = years_before(as_of, 1)
+    breached = {id(d.case) for d in chunk.decisions if d.kind == "BREACH" and since < d.decided_on <= as_of}
     calculations = []
     for case in chunk.cases:
         key = id(case)
         request = tier_request(case=case, as_of=as_of, sentences=sentences[key], registrations=registrations[key],
-                               assessment=latest.get(key))
+                               assessment=latest.get(key), breach_or_recall_last_year=key in breached)
         case.tier, case.tier_single, case.rosh, result = tier_outcome(request)
         calculations.append(instance(TierCalculation, case=case, calculated_at=now, as_of=as_of, trigger=TIER_TRIGGER,
                                      rules_version=result["rules_version"], tier=case.tier,

@@ -8,8 +8,10 @@
    safeguard tasks (``generator``, drawing through ``people``, ``sentences``, ``allocation``, ``risk``,
    ``contacts``, ``safeguards``).
 4. Limited access: restrictions and exclusions, once everyone is allocated (``access``).
-5. Sequences: each table's id sequence after the writer's own numbering.
-6. Statistics: fresh planner statistics, after the commit.
+5. Workload: court reports, then weeks of workload snapshots drawn back from today's live workload
+   (``workload``; written with ``bulk_create`` whichever the writer).
+6. Sequences: each table's id sequence after the writer's own numbering.
+7. Statistics: fresh planner statistics, after the commit.
 
 Everything up to writing is decided by the ``Scale`` and the seed, so the world is the same
 whichever writer writes it. Only the ``Writer`` differs: ``OrmWriter`` (``builder``, ``bulk_create``,
@@ -39,7 +41,7 @@ from casework.demo.generator import CHILD_MODELS, Chunk, LimitedAccess, PeopleGe
 from casework.demo.logins import DEMO_PASSWORD
 from casework.demo.organisation import Organisation, plan_organisation
 from casework.demo.scale import Scale
-from casework.demo.world import delete_world, write_organisation
+from casework.demo.world import delete_world, write_court_reports, write_organisation, write_snapshots
 from casework.record.models import OffenceType, RegistrationType
 
 
@@ -170,6 +172,25 @@ def _limited_access(build: Build) -> str:
     return f"{restricted} restricted, {excluded} with exclusions"
 
 
+def _workload(build: Build) -> str:
+    from casework.demo.workload import build_workload
+
+    assert build.org is not None, "the organisation stage comes first"
+    batch = build.scale.batch_size
+    plan = build_workload(build.org, seed=build.scale.seed, today=build.report.today, now=build.now,
+                          write_reports=lambda rows: write_court_reports(rows, batch),
+                          write_snapshots=lambda rows: write_snapshots(rows, batch))
+    return (f"{len(plan.reports):,} court reports, {len(plan.snapshots):,} weekly workload snapshots "
+            f"({plan.sustained:,} practitioners sustained over 110%)")
+
+
+def _recalls(build: Build) -> str:
+    from casework.demo.recalls import build_recalls
+
+    count = build_recalls(today=build.report.today, now=build.now, seed=build.scale.seed)
+    return f"{count:,} recalls at every step" if count else ""
+
+
 def _sequences(build: Build) -> str:
     return build.writer.sequences()
 
@@ -183,7 +204,9 @@ STAGES: tuple[Stage, ...] = (
     Stage("Organisation", _organisation),
     Stage("People", _people),
     Stage("Limited access", _limited_access),
+    Stage("Workload", _workload),
     Stage("Sequences", _sequences),
+    Stage("Recalls", _recalls),
     Stage("Statistics", _statistics, after_commit=True),
 )
 

@@ -10,8 +10,9 @@ from django.db import models
 
 from casework.access.models import ScopeGrant
 from casework.account.models import User
+from casework.allocation.models import AllocationDecision, Proposal, ProposalLine
 from casework.demo.organisation import Organisation
-from casework.organisation.models import Pdu, Provider, Region, Team
+from casework.organisation.models import FundedPost, Pdu, Provider, Region, Team
 from casework.record.models import (
     Address,
     Assignment,
@@ -26,7 +27,7 @@ from casework.record.models import (
     Sentence,
     TierCalculation,
 )
-from casework.workforce.models import Reduction, Staff, TeamMembership
+from casework.workforce.models import CourtReport, Reduction, Staff, TeamMembership, WorkloadSnapshot
 
 
 def world_exists() -> bool:
@@ -37,15 +38,25 @@ def world_exists() -> bool:
 def delete_world() -> None:
     """Delete every case, staff and organisation record; reference data stays."""
     user_ids = list(Staff.objects.exclude(user=None).values_list("user_id", flat=True))
+    # Allocation decisions and proposals point at cases and staff (PROTECT): first.
+    for model in (ProposalLine, Proposal, AllocationDecision):
+        model.objects.all().delete()
+    # Recall steps point at staff (PROTECT): before the staff go.
+    from casework.recall.models import Recall, RecallStep
+
+    for model in (RecallStep, Recall):
+        model.objects.all().delete()
     # Children first, each a single DELETE; the cascades from Case then find nothing left to collect.
     for model in (TierCalculation, Contact, Assignment, RiskAssessment, Registration, LicenceCondition,
                   Requirement, Offence, Sentence, Address, CaseAccess):
         model.objects.all().delete()
     Case.objects.all().delete()
     ScopeGrant.objects.all().delete()
+    CourtReport.objects.all().delete()
+    WorkloadSnapshot.objects.all().delete()
     Reduction.objects.all().delete()
     Staff.objects.all().delete()
-    for model in (Team, Pdu, Region, Provider):
+    for model in (FundedPost, Team, Pdu, Region, Provider):
         model.objects.all().delete()
     # Accounts still referenced by records that stay (the append-only audit log, rule configuration,
     # inspection exercises) cannot be deleted; they are kept and reused by the next build.
@@ -81,3 +92,14 @@ def write_organisation(org: Organisation, batch: int) -> None:
     TeamMembership.objects.bulk_create(org.memberships, batch_size=batch)
     ScopeGrant.objects.bulk_create(org.grants, batch_size=batch)
     Reduction.objects.bulk_create(org.reductions, batch_size=batch)
+    FundedPost.objects.bulk_create(org.funded_posts, batch_size=batch)
+
+
+def write_court_reports(reports: list[CourtReport], batch: int) -> None:
+    """The generated court reports (``casework.demo.workload``)."""
+    CourtReport.objects.bulk_create(reports, batch_size=batch)
+
+
+def write_snapshots(snapshots: list[WorkloadSnapshot], batch: int) -> None:
+    """The generated weekly workload snapshots (``casework.demo.workload``)."""
+    WorkloadSnapshot.objects.bulk_create(snapshots, batch_size=batch)

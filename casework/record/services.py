@@ -12,6 +12,8 @@ from casework.access.viewer import viewer_for
 from casework.access.visibility import can_change
 from casework.audit.services import AuditEntry, audit_record, audit_record_many, changes
 from casework.core.errors import ConcurrentEditError, DomainValidationError, NotPermittedError
+from casework.enforcement import services as enforcement_services
+from casework.enforcement.selectors import breach_or_recall_case_ids
 from casework.record import identifiers
 from casework.record.choices import ContactKind
 from casework.record.models import Case, Contact, TierCalculation
@@ -177,6 +179,7 @@ def contact_record(
                  after={"kind": kind, "starts_at": starts_at, "outcome": outcome,
                         "absence_reason": absence_reason, "sensitive": sensitive})
     safeguard_services.recompute_after_contact(case, kind, outcome, by)
+    enforcement_services.recompute_after_contact(case, outcome, by)
     return contact
 
 
@@ -209,6 +212,7 @@ def contact_record_outcome(
                  before={"outcome": contact.outcome, "absence_reason": contact.absence_reason},
                  after={"outcome": outcome, "absence_reason": absence_reason})
     safeguard_services.recompute_after_contact(contact.case, contact.kind, outcome, by)
+    enforcement_services.recompute_after_contact(contact.case, outcome, by, previous=contact.outcome)
     return Contact.objects.get(pk=contact.pk)
 
 
@@ -229,9 +233,13 @@ def tier_recalculate_many(*, case_ids: list[int], as_of: dt.date, trigger: str, 
     """
     now = now or timezone.now()
     calculations, changed, entries = [], [], []
-    for case, sentences, registrations, assessment in tier_inputs(case_ids):
+    inputs = list(tier_inputs(case_ids))
+    # The women's tier factor "breach or recall in the last year" (two queries, only when there are women).
+    women = [case.pk for case, *_rest in inputs if case.gender == "FEMALE"]
+    flagged = breach_or_recall_case_ids(women, as_of) if women else set()
+    for case, sentences, registrations, assessment in inputs:
         request = tier_request(case=case, as_of=as_of, sentences=sentences, registrations=registrations,
-                               assessment=assessment)
+                               assessment=assessment, breach_or_recall_last_year=case.pk in flagged)
         tier, single, rosh, result = tier_outcome(request)
         calculations.append(TierCalculation(
             case=case, calculated_at=now, as_of=as_of, trigger=trigger, rules_version=result["rules_version"],

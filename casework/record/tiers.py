@@ -41,8 +41,13 @@ def tier_request(
     sentences: Iterable[Sentence],
     registrations: Iterable[Registration],
     assessment: RiskAssessment | None,
+    breach_or_recall_last_year: bool = False,
 ) -> dict[str, Any]:
-    """The ``tier`` contract request for a case, from its record (rules.md §1)."""
+    """The ``tier`` contract request for a case, from its record (rules.md §1).
+
+    ``breach_or_recall_last_year``: a breach decided or a recall recorded in the 12 months before ``as_of``
+    (``casework.enforcement.selectors.breach_or_recall_case_ids``), read for women only.
+    """
     sentences = list(sentences)
     current = [s for s in sentences if s.status != SentenceStatus.ENDED]
     active = [r for r in registrations if r.end_date is None and not r.historic and r.start_date <= as_of]
@@ -96,9 +101,7 @@ def tier_request(
         request["women"] = {
             "parenting": bool(assessment and assessment.parenting_responsibilities),
             "impulsivity_or_temper": bool(assessment and assessment.impulsivity_or_temper),
-            # Breach and recall outcomes arrive with the enforcement capability; until then none is
-            # recorded in Casework, so this factor cannot be set from the record.
-            "breach_or_recall_last_year": False,
+            "breach_or_recall_last_year": breach_or_recall_last_year,
         }
     return request
 

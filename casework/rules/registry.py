@@ -18,6 +18,7 @@ Handler = ContractHandler[Any, Any]
 CONTRACTS: dict[str, str] = {
     "tier": "casework.rules.tiering",
     "workload": "casework.rules.workload",
+    "allocate": "casework.rules.allocation",
     "eligibility": "casework.rules.eligibility",
     "recall-type": "casework.rules.recall",
     "rating": "casework.rules.rating",

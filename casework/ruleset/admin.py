@@ -63,7 +63,7 @@ class RuleConfigAdmin(admin.ModelAdmin):
         kind, key = request.GET.get("kind"), request.GET.get("key", "default")
         if kind:
             pdu_id = request.GET.get("pdu", "")
-            pdu = Pdu.objects.filter(pk=int(pdu_id)).first() if pdu_id.isdigit() else None
+            pdu = Pdu.objects.filter(pk=int(pdu_id)).first() if pdu_id.isascii() and pdu_id.isdigit() else None
             current = config_in_force(kind, key, pdu)
             if current is not None:
                 initial["data"] = json.dumps(current.data, indent=2)

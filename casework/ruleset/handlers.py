@@ -46,4 +46,13 @@ def answer_configured(name: str, request: dict[str, Any]) -> dict[str, Any]:
         schedule, config = selectors.safeguard_schedule()
         result = safeguards.handle(request, policy=schedule)
         return _mark(result, [config if request.get("policy") is None else None])
+    if name == "allocate":
+        # The points table and the grade matrix in force, unless the request brings its own matrix. (Imported
+        # here: numpy and HiGHS load only for the one contract that needs them.)
+        from casework.rules import allocation
+
+        table, table_config = selectors.points_table()
+        matrix, matrix_config = selectors.grade_matrix()
+        result = allocation.handle(request, matrix=matrix, table=table)
+        return _mark(result, [table_config, matrix_config if request.get("policy") is None else None])
     return registry.handler(name)(request)

@@ -304,6 +304,10 @@ def task_close_done(*, task: SafeguardTask, by, expected_version: int, done_on: 
                                                            "outcome": outcome, "safeguard": current.safeguard})
     tasks_recompute_many(case_ids=[current.case_id], trigger=f"{current.get_safeguard_display()} done", by=by,
                          today=today)
+    if current.safeguard == SafeguardCode.RISK_REVIEW:  # a review answers enforcement's risk-event signal
+        from casework.enforcement.services import recompute_on_commit as enforcement_recompute_on_commit
+
+        enforcement_recompute_on_commit(current.case, "risk review done", by)
     return SafeguardTask.objects.select_related("case", "decided_by").get(pk=current.pk)
 
 

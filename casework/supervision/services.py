@@ -21,6 +21,7 @@ from casework.access.viewer import viewer_for
 from casework.access.visibility import can_change
 from casework.audit.services import audit_record
 from casework.core.errors import ConcurrentEditError, DomainValidationError, NotPermittedError
+from casework.enforcement import services as enforcement_services
 from casework.record.choices import (
     ContactKind,
     DcSrpBand,
@@ -148,6 +149,7 @@ def case_event_record(*, case: Case, by, type: str, occurred_on: dt.date, notes:
     audit_record(actor=by, action="case_event.record", obj=event, crn=case.crn,
                  after={"type": type, "occurred_on": occurred_on})
     safeguard_services.recompute_on_commit(case, f"{event.get_type_display().lower()} recorded", by)
+    enforcement_services.recompute_on_commit(case, f"{event.get_type_display().lower()} recorded", by)
     return event
 
 
@@ -437,6 +439,7 @@ def risk_assessment_record(*, case: Case, by, assessed_on: dt.date, source: str,
     audit_record(actor=by, action="risk_assessment.record", obj=assessment, crn=case.crn, after=values)
     _recalculate_tier_on_commit(case, "risk assessment recorded", by)
     safeguard_services.recompute_on_commit(case, "risk assessment recorded", by)  # after the tier: RoSH
+    enforcement_services.recompute_on_commit(case, "risk assessment recorded", by)
     return assessment
 
 

@@ -65,6 +65,20 @@ ACTION_LABELS = {
     "appointment.arrange": "Appointment arranged",
     "appointment.reschedule": "Appointment rescheduled",
     "case_event.record": "Risk event recorded",
+    "enforcement_decision.oversee": "Enforcement decision overseen by the SPO",
+    "enforcement_decision.record": "Enforcement decision recorded",
+    "enforcement_signal.close_answered": "Enforcement signal closed by a decision or review",
+    "enforcement_signal.raise": "Enforcement signal raised",
+    "enforcement_signal.update": "Enforcement signal due date changed",
+    "organisation.establishment_change": "Funded posts changed",
+    "recall.consider": "Recall considered",
+    "recall.oversight": "Recall: SPO oversight recorded",
+    "recall.not_recall_at_oversight": "Recall: SPO decided not to recall",
+    "recall.recommend": "Recall recommended",
+    "recall.not_recall_at_recommendation": "Recall: decided not to recall",
+    "recall.spo_countersign": "Recall countersigned by the SPO",
+    "recall.aco_countersign": "Recall countersigned by the head of PDU",
+    "recall.issue": "Recall document issued",
     "registration.add": "Registration added",
     "registration.review": "Registration reviewed",
     "registration.deregister": "Registration ended",
@@ -77,6 +91,8 @@ ACTION_LABELS = {
     "safeguard_task.create": "Safeguard task created",
     "safeguard_task.mark_not_required": "Safeguard task recorded as not required",
     "safeguard_task.reschedule": "Safeguard task due date changed",
+    "workforce.court_report_add": "Court report given",
+    "workforce.court_report_complete": "Court report completed",
     "workforce.membership_add": "Team membership added",
     "workforce.membership_change": "Team membership changed",
     "workforce.membership_remove": "Team membership ended",
@@ -85,6 +101,7 @@ ACTION_LABELS = {
     "workforce.reduction_end": "Workload reduction ended",
     "workforce.staff_add": "Member of staff added",
     "workforce.staff_change": "Member of staff changed",
+    "workforce.workload_snapshot": "Weekly workload snapshots taken",
 }
 
 FIELD_LABELS = {
@@ -98,6 +115,11 @@ FIELD_LABELS = {
     "kind": "Type",
     "sensitive": "Sensitive notes",
     "tier_single": "Single-scale tier",
+    # A team's funded posts (organisation.establishment_change), FTE by grade.
+    "PO": "Probation officer posts (FTE)",
+    "PQIP": "PQiP posts (FTE)",
+    "PSO": "Probation services officer posts (FTE)",
+    "SPO": "Senior probation officer posts (FTE)",
 }
 
 # Fields whose values are codes from a list of choices.

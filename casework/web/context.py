@@ -21,8 +21,13 @@ def casework(request) -> dict:
         items = [] if needs_code else [
             (Perm.CASELOAD_OWN, "My caseload", "caseload"),
             (Perm.TASKS_VIEW, "Tasks", "tasks"),
+            (Perm.ENFORCEMENT_VIEW, "Enforcement", "enforcement"),
+            (Perm.RECALL_COUNTERSIGN, "Recalls", "recalls"),
             (Perm.TEAM_VIEW, "Teams", "team-list"),
+            (Perm.ALLOCATE, "Allocations", "allocation-queue"),
             (Perm.OVERSIGHT_VIEW, "Oversight", "oversight"),
+            (Perm.WORKLOAD_VIEW, "Workload", "workload"),
+            (Perm.STAFF_VIEW, "Staff", "staff-list"),
             (Perm.CASE_SEARCH, "Search", "search"),
             (Perm.AUDIT_VIEW, "Audit log", "audit-log"),
             (Perm.ADMIN, "Administration", "admin:index"),

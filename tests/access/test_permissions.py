@@ -22,10 +22,13 @@ from django.utils import timezone
 
 from casework.access.models import ApiToken, ScopeGrant
 from casework.access.policy import API_CLIENT_RULES, RULES, Perm
+from casework.allocation.models import Proposal, ProposalLine
+from casework.enforcement.models import EnforcementDecision, EnforcementSignal
 from casework.record.models import CaseAccess
 from casework.safeguards.models import SafeguardTask
 from tests import factories
 from tests.pagecheck import CheckedClient
+from tests.recall.support import issued_recall
 
 PUBLIC_ROUTES = {"sign-in/", "accessibility/"}
 
@@ -65,16 +68,22 @@ PRACTITIONER = {Perm.SIGNED_IN, Perm.CASELOAD_OWN, Perm.TEAM_VIEW, Perm.CASE_VIE
                 Perm.CONTACT_RECORD, Perm.SUPERVISION_RECORD, Perm.RULES_USE, Perm.API_SCHEMA, Perm.TASKS_VIEW}
 READER = {Perm.SIGNED_IN, Perm.TEAM_VIEW, Perm.CASE_VIEW, Perm.CASE_SEARCH, Perm.CASE_EXPORT, Perm.RULES_USE,
           Perm.API_SCHEMA, Perm.OVERSIGHT_VIEW}
+# Staff records, workload reductions and team establishments: SPOs their teams', heads of PDU their PDU's,
+# administrators everyone's; funded posts set by heads of PDU and administrators.
+WORKFORCE = {Perm.STAFF_VIEW, Perm.REDUCTION_CHANGE}
 ROLE_PERMS: dict[str, set[Perm]] = {
     "anonymous": set(),
     "po": PRACTITIONER,
     "pso": PRACTITIONER,
     "pqip": PRACTITIONER,
-    "spo": READER | {Perm.CASE_EDIT, Perm.CONTACT_RECORD, Perm.SUPERVISION_RECORD, Perm.TASKS_VIEW},
-    "head": READER | {Perm.GRANT_APPROVE},
+    "spo": READER | WORKFORCE | {Perm.CASE_EDIT, Perm.CONTACT_RECORD, Perm.SUPERVISION_RECORD, Perm.TASKS_VIEW,
+                                 Perm.WORKLOAD_VIEW, Perm.ALLOCATE, Perm.ENFORCEMENT_VIEW, Perm.RECALL_COUNTERSIGN},
+    "head": READER | WORKFORCE | {Perm.GRANT_APPROVE, Perm.ESTABLISHMENT_CHANGE, Perm.WORKLOAD_VIEW, Perm.ALLOCATE,
+                                  Perm.ENFORCEMENT_VIEW, Perm.RECALL_COUNTERSIGN},
     "qa": READER,
     "inspector": READER,
-    "admin": {Perm.SIGNED_IN, Perm.RULES_USE, Perm.API_SCHEMA, Perm.AUDIT_VIEW, Perm.ACCESS_MANAGE, Perm.ADMIN},
+    "admin": {Perm.SIGNED_IN, Perm.RULES_USE, Perm.API_SCHEMA, Perm.AUDIT_VIEW, Perm.ACCESS_MANAGE, Perm.ADMIN,
+              *WORKFORCE, Perm.ESTABLISHMENT_CHANGE},
     "api-cases": {Perm.API_SCHEMA, Perm.RULES_USE, Perm.CASE_VIEW},
     "api-rules": {Perm.API_SCHEMA, Perm.RULES_USE},
     "api-expired": set(),
@@ -96,6 +105,11 @@ SPECIAL = {
     "two-factor": {"anonymous": 302, "people": 302, "api": 302},
 }
 POST_ROUTES = {"logout", "api-case-lookup"}
+# Allocation routes that send an allowed viewer elsewhere: the in-scope case already has a case manager (so the
+# allocate page sends them to reallocate it), and a proposal is asked for by POST only (GET goes to the queue).
+REDIRECTS_WHEN_ALLOWED = {"allocation-case": {"in-scope"}, "allocation-proposal-new": {None}}
+# Administrators read and change every team's and staff member's workforce records (no case data).
+ADMIN_EVERYWHERE = {Perm.STAFF_VIEW, Perm.REDUCTION_CHANGE, Perm.ESTABLISHMENT_CHANGE, Perm.ADMIN}
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,8 @@ class Route:
             return "case"
         if "code" in self.kwargs:
             return "team"
+        if "staff_code" in self.kwargs:
+            return "staff"  # po (in scope), the far team's PO (out of scope), po2 in team A (the other two)
         return None
 
 
@@ -134,7 +150,8 @@ def all_routes() -> list[Route]:
 
 
 ROUTES = all_routes()
-KNOWN_KWARGS = {"crn", "code", "contact_id", "grant_id", "registration_id", "task_id"}
+KNOWN_KWARGS = {"crn", "code", "contact_id", "grant_id", "registration_id", "task_id", "staff_code", "reduction_id",
+                "membership_id", "proposal_id", "line_id", "decision_id", "recall_id"}
 
 
 def test_the_matrix_knows_how_to_fill_every_route():
@@ -192,12 +209,30 @@ def _build_world() -> dict:
     tasks = {kind: SafeguardTask.objects.create(case=case, safeguard="RISK_REVIEW", trigger="PERIODIC",
                                                 created_on=timezone.localdate(), due=timezone.localdate(),
                                                 rules_version="test") for kind, case in cases.items()}
+    # An enforcement decision (a warning, with its letter) and an open signal on every case, so the decision
+    # pages have something to show and /enforcement/ something it could leak.
+    decisions = {}
+    for kind, case in cases.items():
+        sentence = case.sentences.first() or factories.LicenceFactory(case=case)
+        decisions[kind] = EnforcementDecision.objects.create(
+            case=case, sentence=sentence, kind="WARNING", decided_on=timezone.localdate(), rationale="Test",
+            letter_text="Dear person, this is a warning.", recorded_at=timezone.now())
+        EnforcementSignal.objects.create(case=case, sentence=sentence, kind="LICENCE_FAILURE_NO_DECISION",
+                                         since=timezone.localdate(), due=timezone.localdate(), rules_version="test")
     # A start task on every case, so the lists of safeguard tasks and oversight have something they could leak.
     for case in cases.values():
         SafeguardTask.objects.create(case=case, safeguard="DOMESTIC_ABUSE_ENQUIRY", trigger="START",
                                      created_on=timezone.localdate(), due=timezone.localdate(), rules_version="test")
-    for staff in people.values():
-        factories.authenticator_for(staff.user)
+    # A batch allocation proposal for team A's queue by its SPO, with a line for the case in scope.
+    proposal = Proposal.objects.create(team=team_a, pdu=pdu, created_by=people["spo"], created_at=timezone.now())
+    line = ProposalLine.objects.create(proposal=proposal, case=cases["in-scope"], case_version=1,
+                                       staff=people["po"], team=team_a, reasons=["Eligible"])
+    # Staff records for the workload pages, each with a reduction and its team membership.
+    staff = {"in-scope": people["po"], "out-of-scope": po_far, "excluded": po2, "restricted": po2}
+    reductions = {kind: factories.ReductionFactory(staff=member) for kind, member in staff.items()}
+    memberships = {kind: member.memberships.get() for kind, member in staff.items()}
+    for staff_member in people.values():
+        factories.authenticator_for(staff_member.user)
     tokens = {
         "api-cases": factories.api_client("cases", scopes=["cases:read", "rules"], pdu=pdu)[2],
         "api-rules": factories.api_client("rules", scopes=["rules"])[2],
@@ -210,8 +245,12 @@ def _build_world() -> dict:
     request = factories.grant(factories.QualityAssuranceFactory(), "QUALITY_ASSURANCE", pdu=pdu, status="PENDING",
                               ends_on=timezone.localdate() + dt.timedelta(days=30))
     ScopeGrant.objects.filter(pk=request.pk).update(created_by=people["admin"].user)
+    # An issued recall on every case, so the recall page and its document have something they could leak.
+    recalls = {kind: issued_recall(case) for kind, case in cases.items()}
     return {"people": people, "cases": cases, "contacts": contacts, "registrations": registrations,
-            "tasks": tasks, "tokens": tokens, "grant": request,
+            "tasks": tasks, "decisions": decisions, "recalls": recalls,
+            "tokens": tokens, "grant": request, "staff": staff, "reductions": reductions,
+            "memberships": memberships, "proposal": proposal, "proposal_line": line,
             "teams": {"in-scope": team_a, "out-of-scope": team_f, "excluded": team_a, "restricted": team_a}}
 
 
@@ -235,6 +274,12 @@ def url_for(route: Route, kind: str | None, world) -> str:
               "contact_id": world["contacts"][kind].pk if kind else None,
               "registration_id": world["registrations"][kind].pk if kind else None,
               "task_id": world["tasks"][kind].pk if kind else None,
+              "decision_id": world["decisions"][kind].pk if kind else None,
+              "staff_code": world["staff"][kind].code if kind else None,
+              "reduction_id": world["reductions"][kind].pk if kind else None,
+              "membership_id": world["memberships"][kind].pk if kind else None,
+              "proposal_id": world["proposal"].pk, "line_id": world["proposal_line"].pk,
+              "recall_id": world["recalls"][kind].pk if kind else None,
               "grant_id": world["grant"].pk}
     return reverse(route.name, kwargs={k: values[k] for k in route.kwargs})
 
@@ -251,10 +296,13 @@ def expected_status(route: Route, role: str, kind: str | None) -> int:
         return 403
     if route.object_kind == "case" and kind != "in-scope":
         return 404  # out of scope, excluded and restricted look exactly like a case that does not exist
-    if route.object_kind == "team" and kind == "out-of-scope":
+    if route.object_kind in ("team", "staff") and kind == "out-of-scope" and not (
+            role == "admin" and route.perm in ADMIN_EVERYWHERE):
         return 404
     if route.perm in WRITE_PERMS and role not in WRITERS:
         return 403
+    if route.name in REDIRECTS_WHEN_ALLOWED and kind in REDIRECTS_WHEN_ALLOWED[route.name]:
+        return 302
     if route.name.startswith("api-rules-"):
         return 400  # past the permission check: the empty body then breaks the rule's contract
     return 200
@@ -420,6 +468,13 @@ MATRIX = {
     "oversight": [302, 403, 403, 403, 200, 200, 200, 403],
     "oversight-cases": [302, 403, 403, 403, 200, 200, 200, 403],
     "admin:index": [302, 403, 403, 403, 403, 403, 403, 200],
+    # Workload: managers only (not quality assurance or inspectors: it shows staff reductions; not administrators).
+    "workload": [302, 403, 403, 403, 200, 200, 403, 403],
+    "staff-list": [302, 403, 403, 403, 200, 200, 403, 200],
+    "establishment-list": [302, 403, 403, 403, 200, 200, 403, 200],
+    # Allocation: SPOs for their teams and heads of PDU for their PDU; never practitioners, QA or administrators.
+    "allocation-queue": [302, 403, 403, 403, 200, 200, 403, 403],
+    "allocation-overrides": [302, 403, 403, 403, 200, 200, 403, 403],
 }
 
 

@@ -354,3 +354,10 @@ def test_production_sends_email_through_smtp_from_the_environment():
                                      "casework", "True", "casework@example.org"], result.stderr
     both = _production_email_settings({"EMAIL_USE_TLS": "true", "EMAIL_USE_SSL": "true"})
     assert both.returncode != 0 and "cannot both be on" in both.stderr
+
+
+@pytest.mark.parametrize("typed", ["³³³³³³", "١٢٣٤٥٦", "12 34 5x"])
+def test_a_security_code_of_other_digits_is_refused_not_a_server_error(typed):
+    # str.isdigit() is true for superscripts and other scripts' digits; int() fails on some of them.
+    with pytest.raises(DomainValidationError):
+        services._code(typed)

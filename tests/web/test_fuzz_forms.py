@@ -140,7 +140,8 @@ CONVERTERS = {entry.name: entry.pattern.converters for _, entry in iter_routes()
 # which most likely names nothing (a 404), so at least the not-found answer is fuzzed.
 FALLBACK = {IntConverter: 1, StringConverter: "x"}
 # Who fuzzes each page: the first of these who is not refused it (a 403 or a redirect to sign in).
-SPECIAL_USERS = {"login": "anonymous", "accessibility": "anonymous", "two-factor": "password-only"}
+SPECIAL_USERS = {"login": "anonymous", "accessibility": "anonymous", "two-factor": "password-only",
+                 "enforcement-decision": "spo"}  # the SPO sees the oversight form
 USERS = ["po", "spo", "admin"]
 
 
@@ -158,11 +159,27 @@ def world(django_db_setup, django_db_blocker):
             contact = factories.AppointmentFactory(case=case)
             registration = factories.RegistrationFactory(case=case)
             password_only = factories.StaffFactory(team=team)
+            reduction = factories.ReductionFactory(staff=po)  # the workforce pages' reduction of po
             factories.authenticator_for(password_only.user)
+            # A recall of the case waiting for po's recommendation: its page fuzzes the recommendation form.
+            from casework.rules.recall_workflow import Actor, State
+            from tests.recall.support import written_recall
+
+            licence = factories.LicenceFactory(case=case)
+            recall = written_recall(case, licence, State.SPO_OVERSIGHT,
+                                    people={Actor.PRACTITIONER: po, Actor.SPO: spo})
+            # A licence decision by po waiting for the SPO's oversight: its page fuzzes the oversight form.
+            from casework.enforcement.models import EnforcementDecision
+
+            decision = EnforcementDecision.objects.create(
+                case=case, sentence=licence, kind="INCREASED_REPORTING", decided_on=dt.date.today(),
+                rationale="Weekly", recorded_by=po, recorded_at=dt.datetime.now(dt.UTC), oversight="AWAITING")
             yield {"users": {"po": po.user, "spo": spo.user, "admin": factories.AdminStaffFactory().user,
                              "password-only": password_only.user},
                    "kwargs": {"crn": case.crn, "code": team.code, "contact_id": contact.pk,
-                              "registration_id": registration.pk}}
+                              "registration_id": registration.pk, "staff_code": po.code,
+                              "reduction_id": reduction.pk, "membership_id": po.memberships.get().pk,
+                              "recall_id": recall.pk, "decision_id": decision.pk}}
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)

@@ -85,7 +85,7 @@ def test_other_case_pages_do_not_grow(signed_in, po, team, page):
 # visible change. benchmarks/pages_bench.py reports the same counts at national scale.
 # The sign-in page's 4 start the visitor's session, which holds the CSRF token (CSRF_USE_SESSIONS).
 EXPECTED = {
-    "sign-in": 4, "accessibility": 0, "home": 4, "caseload": 3, "case-overview": 14, "case-contacts": 5,
+    "sign-in": 4, "accessibility": 0, "home": 4, "caseload": 3, "case-overview": 18, "case-contacts": 5,
     "case-history": 7, "contact-new": 3, "contact-outcome": 4, "personal-details-edit": 3, "team-list": 3,
     "team-caseload": 7, "team-caseload-export": 7, "search-surname": 3, "search-crn": 3, "audit-log": 4,
     "two-factor-setup": 6, "access-requests": 4, "access-request-decide": 4,
@@ -292,3 +292,100 @@ def test_oversight_pages_do_not_grow_with_cases(signed_in, po, team, page):
     add(15)
     large = queries_for(client, url)
     assert small == large == OVERSIGHT_QUERIES[page], f"{page}: {small} queries with 2 cases, {large} with 17"
+
+
+# Workforce pages (casework/web/views/workforce.py). Session and user, then: the staff list the teams for its
+# filter, the count, the page, their current teams and active reductions; a staff record the record, its
+# memberships, its reductions and whether the viewer manages them; the establishment list the count, the
+# teams, their funded posts and the posts filled; a team's establishment the team, its funded posts, the
+# posts filled and who fills them; the forms the record (and the item) and whether the viewer may change it.
+WORKFORCE_QUERIES = {"staff-list": 7, "staff-detail": 6, "reduction-new": 4, "reduction-change": 5,
+                     "reduction-end": 5, "establishment-list": 6, "team-establishment": 6,
+                     "establishment-change": 4, "staff-record-change": 3, "membership-change": 4}
+
+
+@pytest.mark.parametrize("page", list(WORKFORCE_QUERIES))
+def test_workforce_pages_do_not_grow_with_staff(signed_in, po, team, page):
+    from decimal import Decimal
+
+    from casework.organisation.models import FundedPost
+
+    spo = factories.SpoFactory(team=team)
+    head = factories.HeadOfPduFactory()
+    factories.grant(head, "HEAD_OF_PDU", pdu=team.pdu)
+    admin = factories.AdminStaffFactory()
+    FundedPost.objects.create(team=team, grade="PO", fte=Decimal(6))
+    reduction = factories.ReductionFactory(staff=po)
+    who = {"establishment-list": head, "team-establishment": head, "establishment-change": head,
+           "staff-record-change": admin, "membership-change": admin}.get(page, spo)
+    client = signed_in(who)
+    url = {"staff-list": reverse("staff-list"), "staff-detail": reverse("staff-detail", args=[po.code]),
+           "reduction-new": reverse("reduction-new", args=[po.code]),
+           "reduction-change": reverse("reduction-change", args=[po.code, reduction.pk]),
+           "reduction-end": reverse("reduction-end", args=[po.code, reduction.pk]),
+           "establishment-list": reverse("establishment-list"),
+           "team-establishment": reverse("team-establishment", args=[team.code]),
+           "establishment-change": reverse("establishment-change", args=[team.code]),
+           "staff-record-change": reverse("staff-record-change", args=[po.code]),
+           "membership-change": reverse("membership-change", args=[po.code, po.memberships.get().pk])}[page]
+
+    def add(n):
+        for _ in range(n):
+            member = factories.StaffFactory(team=team)
+            factories.ReductionFactory(staff=member)
+            factories.ReductionFactory(staff=po, start=dt.date(2025, 1, 1), end=dt.date(2025, 2, 1))
+            other = factories.TeamFactory(pdu=team.pdu)
+            factories.StaffFactory(team=other)
+            FundedPost.objects.create(team=other, grade="PSO", fte=Decimal(2))
+
+    queries_for(client, url)  # once first, so caches filled on a first request do not count
+    add(2)
+    small = queries_for(client, url)
+    add(12)
+    large = queries_for(client, url)
+    assert small == large == WORKFORCE_QUERIES[page], f"{page}: {small} queries with 2 more staff, {large} with 14"
+
+
+# Workload pages (casework/web/views/workload.py). Session and user, then: /workload/ the teams in scope, their
+# practitioners, the six of the workload selector (points table, staff, reductions, cases grouped, assignments
+# grouped, court reports grouped), the active reductions and the weekly snapshots; a practitioner's page the
+# practitioner (in scope), their teams, the six, their snapshots, reductions, court reports and the cases
+# those name that the viewer may see.
+WORKLOAD_QUERIES = {"workload": 12, "workload-head": 12, "workload-practitioner": 14}
+
+
+@pytest.mark.parametrize("page", list(WORKLOAD_QUERIES))
+def test_workload_pages_do_not_grow_with_practitioners_or_caseload(signed_in, po, team, page):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from casework.workforce.models import CourtReport, WorkloadSnapshot
+
+    spo = factories.SpoFactory(team=team)
+    head = factories.HeadOfPduFactory()
+    factories.grant(head, "HEAD_OF_PDU", pdu=team.pdu)
+    client = signed_in(head if page == "workload-head" else spo)
+    url = reverse("workload-practitioner", args=[po.code]) if page == "workload-practitioner" else reverse("workload")
+    today = timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
+    weeks = iter(range(1, 100))
+
+    def add(n):
+        for _ in range(n):
+            for holder in (po, factories.StaffFactory(team=team), factories.PsoFactory(team=factories.TeamFactory(
+                    pdu=team.pdu))):
+                case = build_case(holder)
+                CourtReport.objects.create(staff=holder, kind="STANDARD", requested_on=today, due_on=today, case=case)
+                factories.ReductionFactory(staff=holder, reason="COURT_DUTY", percent=Decimal(10),
+                                           start=today - dt.timedelta(days=10), end=today + dt.timedelta(days=10))
+            WorkloadSnapshot.objects.create(staff=po, week_start=monday - dt.timedelta(weeks=next(weeks)), points=1,
+                                            available_points=2176, capacity_percent=Decimal("0.1"),
+                                            taken_at=timezone.now())
+
+    add(1)
+    queries_for(client, url)  # once first, so caches filled on a first request do not count
+    small = queries_for(client, url)
+    add(8)
+    large = queries_for(client, url)
+    assert small == large == WORKLOAD_QUERIES[page], f"{page}: {small} queries, then {large} with 8 times the data"

@@ -22,7 +22,7 @@ from casework.record.selectors import (
 )
 from casework.web.page_forms import ContactFilterForm, ContactForm, OutcomeForm, PersonalDetailsForm
 from casework.web.rows import contact_entries, history_entries
-from casework.web.views import tasks
+from casework.web.views import enforcement, tasks
 from casework.web.views.common import get_case, page_number
 
 
@@ -38,6 +38,7 @@ def case_overview_page(request, crn: str):
     return render(request, "web/case/overview.html", {"case": visible.case, "can_change": visible.can_change,
                                                       "overview": case_overview(case=visible),
                                                       "safeguards": tasks.case_safeguards(visible),
+                                                      "compliance": enforcement.case_compliance_section(visible),
                                                       "section": "overview"})
 
 
