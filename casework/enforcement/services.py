@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import multiprocessing
 
-from django.contrib.auth import get_user_model
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -30,6 +28,7 @@ from casework.access.viewer import viewer_for
 from casework.access.visibility import can_change, manages_case_team
 from casework.audit.services import AuditEntry, audit_record, audit_record_many
 from casework.core.errors import ConcurrentEditError, DomainValidationError, NotPermittedError
+from casework.core.recompute import case_id_batches, recompute_batches
 from casework.enforcement import letters
 from casework.enforcement.choices import (
     ANSWERS,
@@ -197,42 +196,10 @@ def signals_recompute_all(*, trigger: str, by=None, today: dt.date | None = None
     """Recompute every case's signals (after a policy change; ``pdu_id``: that PDU's only), one transaction per
     ``batch`` cases with something to write; ``workers`` above 1 shares the batches among processes (from a
     command only: a process started here cannot see what the caller has not committed)."""
-    today = today or timezone.localdate()
-    ids = Case.objects.order_by("pk")
-    if pdu_id is not None:
-        ids = ids.filter(pdu_id=pdu_id)
-    ids = list(ids.values_list("pk", flat=True))
-    batches = [ids[start:start + batch] for start in range(0, len(ids), batch)]
-    if workers > 1 and len(batches) > 1:
-        return _recompute_in_processes(batches, trigger=trigger, by=by, today=today, workers=workers)
-    total = RecomputeResult()
-    policies = policy_lookup()
-    for ids_batch in batches:
-        total += signals_recompute_many(case_ids=ids_batch, trigger=trigger, by=by, today=today, policies=policies)
-    return total
-
-
-_worker_policies: PolicyLookup | None = None
-
-
-def _recompute_batch(job: tuple[list[int], str, int | None, dt.date]) -> RecomputeResult:
-    global _worker_policies
-    case_ids, trigger, by_id, today = job
-    if _worker_policies is None:
-        _worker_policies = policy_lookup()
-    by = get_user_model().objects.get(pk=by_id) if by_id is not None else None
-    return signals_recompute_many(case_ids=case_ids, trigger=trigger, by=by, today=today, policies=_worker_policies)
-
-
-def _recompute_in_processes(batches: list[list[int]], *, trigger: str, by, today: dt.date,
-                            workers: int) -> RecomputeResult:
-    connections.close_all()  # the children open connections of their own
-    total = RecomputeResult()
-    jobs = [(ids_batch, trigger, getattr(by, "pk", None), today) for ids_batch in batches]
-    with multiprocessing.get_context("fork").Pool(workers, initializer=connections.close_all) as pool:
-        for result in pool.imap_unordered(_recompute_batch, jobs):
-            total += result
-    return total
+    return recompute_batches(
+        case_id_batches(batch=batch, pdu_id=pdu_id), recompute="casework.enforcement.services.signals_recompute_many",
+        lookup="casework.enforcement.plan.policy_lookup", total=RecomputeResult(), trigger=trigger, by=by,
+        today=today or timezone.localdate(), workers=workers)
 
 
 def recompute_on_commit(case: Case, trigger: str, by=None) -> None:

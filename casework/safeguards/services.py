@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import multiprocessing
 from itertools import groupby
 
-from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -30,6 +28,7 @@ from casework.access.viewer import viewer_for
 from casework.access.visibility import can_change, can_see, not_required_deciders
 from casework.audit.services import AuditEntry, audit_record, audit_record_many
 from casework.core.errors import ConcurrentEditError, DomainValidationError, NotPermittedError
+from casework.core.recompute import case_id_batches, recompute_batches
 from casework.record.models import Case
 from casework.rules.calendar import working_days_after
 from casework.rules.safeguard_deciders import Refusal, not_required_refusal
@@ -194,44 +193,10 @@ def tasks_recompute_all(*, trigger: str, by=None, today: dt.date | None = None, 
     Only from a command, never inside a request or a test's transaction: a process started here cannot
     see what the caller has not committed.
     """
-    today = today or timezone.localdate()
-    ids = Case.objects.order_by("pk")
-    if pdu_id is not None:
-        ids = ids.filter(pdu_id=pdu_id)
-    ids = list(ids.values_list("pk", flat=True))
-    batches = [ids[start:start + batch] for start in range(0, len(ids), batch)]
-    total = RecomputeResult()
-    if workers > 1 and len(batches) > 1:
-        return _recompute_in_processes(batches, trigger=trigger, by=by, today=today, workers=workers)
-    policies = policy_lookup()
-    for ids_batch in batches:
-        total += tasks_recompute_many(case_ids=ids_batch, trigger=trigger, by=by, today=today, policies=policies)
-    return total
-
-
-_worker_policies: PolicyLookup | None = None
-
-
-def _recompute_batch(job: tuple[list[int], str, int | None, dt.date]) -> RecomputeResult:
-    """One batch in a worker process (``tasks_recompute_all`` with ``workers``)."""
-    global _worker_policies
-    case_ids, trigger, by_id, today = job
-    if _worker_policies is None:
-        _worker_policies = policy_lookup()
-    by = get_user_model().objects.get(pk=by_id) if by_id is not None else None
-    return tasks_recompute_many(case_ids=case_ids, trigger=trigger, by=by, today=today, policies=_worker_policies)
-
-
-def _recompute_in_processes(batches: list[list[int]], *, trigger: str, by, today: dt.date,
-                            workers: int) -> RecomputeResult:
-    # The children open connections of their own: none may inherit this process's.
-    connections.close_all()
-    total = RecomputeResult()
-    jobs = [(ids_batch, trigger, getattr(by, "pk", None), today) for ids_batch in batches]
-    with multiprocessing.get_context("fork").Pool(workers, initializer=connections.close_all) as pool:
-        for result in pool.imap_unordered(_recompute_batch, jobs):
-            total += result
-    return total
+    return recompute_batches(
+        case_id_batches(batch=batch, pdu_id=pdu_id), recompute="casework.safeguards.services.tasks_recompute_many",
+        lookup="casework.safeguards.schedule.policy_lookup", total=RecomputeResult(), trigger=trigger, by=by,
+        today=today or timezone.localdate(), workers=workers)
 
 
 def recompute_on_commit(case: Case, trigger: str, by=None) -> None:

@@ -19,27 +19,15 @@ from casework.allocation.models import AllocationDecision, Proposal, ProposalLin
 from casework.core.errors import ConcurrentEditError, DomainValidationError, NotPermittedError
 from casework.organisation.models import Pdu, Team
 from casework.web.allocation_forms import ChooseForm, ConfirmForm, LineForm, ReallocateConfirmForm, VersionForm
-from casework.web.views.common import get_case, page_number
+from casework.web.views.common import get_case, page_number, save_form
 
 QUEUE_PAGE = 50
 
 
 def _save(form, write) -> bool:
-    """Run ``write``; a refusal goes on ``form`` with the message people should read."""
-    try:
-        write()
-    except DomainValidationError as exc:
-        for field, message in exc.errors.items():
-            form.add_error(field if field in form.fields else None, message)
-    except ConcurrentEditError as exc:
-        form.add_error(None, exc.message)
-    except services.AlreadyAllocatedError as exc:
-        form.add_error(None, exc.message)
-    except NotPermittedError:
-        raise PermissionDenied() from None
-    else:
-        return True
-    return False
+    """``save_form``, with "someone else allocated it first" said on the form."""
+    return save_form(form, write, also=(services.AlreadyAllocatedError,))
+
 
 
 def _number(text: str) -> int | None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from casework.access.policy import Perm, requires
 from casework.access.visibility import recall_actors
-from casework.core.errors import ConcurrentEditError, DomainValidationError, NotPermittedError
+from casework.core.errors import DomainValidationError, NotPermittedError
 from casework.recall import services
 from casework.recall.documents import pdf_for
 from casework.recall.facts import GROUP_WORDS, engine_decision, group_of, known_answers, sentence_words
@@ -44,7 +44,7 @@ from casework.web.recall_forms import (
     RecommendForm,
     StartForm,
 )
-from casework.web.views.common import get_case
+from casework.web.views.common import get_case, save_form
 
 TYPE_WORDS = {RecallType.FIXED_TERM: "Fixed-term recall", RecallType.STANDARD: "Standard recall",
               RecallType.NO_RECALL: "No recall"}
@@ -53,19 +53,9 @@ STATE_COLOURS = {State.ISSUED: "govuk-tag--red", State.NOT_RECALLED: "govuk-tag-
 
 
 def _save(form, write) -> bool:
-    """Run ``write``; a refusal, a rule broken or a stale version becomes an error on ``form``."""
-    try:
-        write()
-    except DomainValidationError as exc:
-        for field, message in exc.errors.items():
-            form.add_error(field if field in form.fields else None, message)
-    except ConcurrentEditError as exc:
-        form.add_error(None, exc.message)
-    except NotPermittedError as exc:
-        form.add_error(None, str(exc) or "You may not do this")
-    else:
-        return True
-    return False
+    """``save_form``, with a refusal said on the form (the recall page already showed the case)."""
+    return save_form(form, write, refusal_on_form=True)
+
 
 
 @requires(Perm.CASE_VIEW)

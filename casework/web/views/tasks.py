@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from casework.access.policy import Perm, requires
 from casework.access.visibility import manages_any_team, not_required_deciders
-from casework.core.errors import ConcurrentEditError, DomainValidationError, NotPermittedError
 from casework.rules.safeguard_deciders import Decider, not_required_refusal
 from casework.rules.safeguards import DEFAULT_SCHEDULE, ChildrenContact, SafeguardSchedule
 from casework.rules.safeguards import Safeguard as EngineSafeguard
@@ -30,7 +29,7 @@ from casework.safeguards.selectors import (
     team_tasks,
 )
 from casework.web.safeguard_forms import TaskDoneForm, TaskNotRequiredForm, TeamTaskFilterForm
-from casework.web.views.common import get_case, page_number
+from casework.web.views.common import get_case, page_number, save_form
 
 DECIDER_WORDS = {Decider.PRACTITIONER: "the case manager", Decider.SPO: "the senior probation officer",
                  Decider.HEAD_OF_PDU: "the head of the PDU"}
@@ -61,24 +60,6 @@ def task_rows(tasks, today: dt.date, *, with_policy: bool = False) -> list[dict]
                      "policy": policy_words(task) if with_policy else ""})
     return rows
 
-
-def _save(form, write, *, refusal_on_form: bool = False) -> bool:
-    """Run ``write``; its errors go on ``form``. A refusal is a 403, or with ``refusal_on_form`` (the case was
-    already checked visible) an error on the form saying who may decide."""
-    try:
-        write()
-    except DomainValidationError as exc:
-        for field, message in exc.errors.items():
-            form.add_error(field if field in form.fields else None, message)
-    except ConcurrentEditError as exc:
-        form.add_error(None, exc.message)
-    except NotPermittedError as exc:
-        if not refusal_on_form:
-            raise PermissionDenied() from None
-        form.add_error(None, str(exc))
-    else:
-        return True
-    return False
 
 
 def _decision(viewer, task):
@@ -116,7 +97,7 @@ def task_page(request, crn: str, task_id: int):
             raise PermissionDenied("Only the case manager or the team's SPO can close this task")
         if form.is_valid():
             data = form.cleaned_data
-            if _save(form, lambda: services.task_close_done(task=task, by=request.user,
+            if save_form(form, lambda: services.task_close_done(task=task, by=request.user,
                                                             expected_version=data["version"],
                                                             done_on=data["done_on"], outcome=data["outcome"])):
                 messages.success(request, f"{task.get_safeguard_display()} recorded as done")
@@ -138,7 +119,7 @@ def task_not_required(request, crn: str, task_id: int):
             form.add_error(None, services.ALREADY_CLOSED)
         else:
             data = form.cleaned_data
-            if _save(form, lambda: services.task_mark_not_required(task=task, by=request.user,
+            if save_form(form, lambda: services.task_mark_not_required(task=task, by=request.user,
                                                                    expected_version=data["version"],
                                                                    reason=data["reason"]),
                      refusal_on_form=True):
