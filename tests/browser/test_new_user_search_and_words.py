@@ -69,7 +69,7 @@ def test_case_pages_say_words_not_codes(page, po, team, snap):
     page.goto(f"/cases/{case.crn}/")
     page.get_by_text(re.compile(r"^Why is this case ")).click()  # open the tier's explanation
     main = page.get_by_role("main")
-    expect(main.get_by_role("heading", name="Suspended sentence order")).to_be_visible()
+    expect(main.get_by_role("heading", name="Suspended sentence order (12 months)")).to_be_visible()
     expect(main).to_contain_text("not worked out (predictor scores missing)")
     snap(page, "1-overview")
     assert_accessible(page)

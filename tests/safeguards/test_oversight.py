@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,6 +54,15 @@ def done(case, safeguard, *, due, on, **kw):
 
 
 PAST_DUE = TODAY - dt.timedelta(days=10)
+
+
+@pytest.fixture(autouse=True)
+def _on_the_day_the_dates_were_worked_out():
+    """The dates above come from TODAY when the module was imported: keep the clock on that day (a run
+    that crossed midnight once saw a task due on it as overdue)."""
+    noon = dt.datetime.combine(TODAY, dt.time(12), tzinfo=zoneinfo.ZoneInfo("Europe/London"))
+    with time_machine.travel(noon, tick=True):
+        yield
 NOT_YET_DUE = TODAY + dt.timedelta(days=5)
 
 
