@@ -80,6 +80,9 @@ def main(argv: list[str] | None = None) -> dict:
 
     # The heavy case's first task (a dataset generated or filled with safeguard tasks has some).
     task = SafeguardTask.objects.filter(case=heavy).order_by("due", "pk").first()
+    if task is None:  # the heaviest case may need no safeguard (in custody, say): then one of po's other cases
+        task = (SafeguardTask.objects.filter(case__manager=po).select_related("case")
+                .order_by("case__crn", "due", "pk").first())
     users = {name: User.objects.get(username=name) for name in ("po", "spo", "qa", "admin", "head")}
     # Allocation: a case waiting in po's team (the SPO ranks the team), and one waiting in the PDU queue
     # with no team (the head of PDU ranks every practitioner in the PDU).
@@ -118,7 +121,7 @@ def main(argv: list[str] | None = None) -> dict:
         ("risk-assessment-new", "po", reverse("risk-assessment-new", args=[heavy.crn]), "case_row"),
         ("appointment-new", "po", reverse("appointment-new", args=[heavy.crn]), "case_row"),
         ("risk-management-plan", "po", reverse("risk-management-plan", args=[heavy.crn]), "case_row"),
-        ("safeguard-task", "po", reverse("safeguard-task", args=[heavy.crn, task.pk]), None),
+        ("safeguard-task", "po", reverse("safeguard-task", args=[task.case.crn, task.pk]), None),
         ("allocation-queue", "spo", reverse("allocation-queue"), None),
         ("allocation-queue-pdu", "head", reverse("allocation-queue"), None),
         ("allocation-case", "spo", reverse("allocation-case", args=[waiting.crn]), None),

@@ -20,23 +20,14 @@ from casework.enforcement.inputs import SentenceInput
 from casework.enforcement.models import EnforcementDecision, EnforcementSignal
 from casework.rules.enforcement import RULES_VERSION, EnforcementPolicy, EnforcementResponse, enforcement
 from casework.ruleset.models import RuleConfig
-from casework.ruleset.selectors import enforcement_policy
+from casework.ruleset.selectors import enforcement_policy, per_pdu
 
 PolicyLookup = Callable[[int], tuple[EnforcementPolicy, RuleConfig | None]]
 
 
 def policy_lookup() -> PolicyLookup:
     """The enforcement policy in force per PDU id, read once per PDU."""
-    cache: dict[int, tuple[EnforcementPolicy, RuleConfig | None]] = {}
-
-    def lookup(pdu_id: int) -> tuple[EnforcementPolicy, RuleConfig | None]:
-        if pdu_id not in cache:
-            from casework.organisation.models import Pdu
-
-            cache[pdu_id] = enforcement_policy(Pdu(pk=pdu_id))
-        return cache[pdu_id]
-
-    return lookup
+    return per_pdu(enforcement_policy)
 
 
 @dataclass

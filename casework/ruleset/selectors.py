@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from casework.organisation.models import Pdu
 from casework.rules import eligibility, enforcement, rating, safeguard_deciders, safeguards, workload
@@ -65,3 +66,20 @@ def local_policies() -> list[RuleConfig]:
     for config in RuleConfig.objects.select_related("pdu").order_by("kind", "key", "pdu_id", "version"):
         latest[(config.kind, config.key, config.pdu_id)] = config
     return [c for c in latest.values() if c.source == Source.LOCAL_POLICY]
+
+
+T = TypeVar("T")
+
+
+def per_pdu(selector: Callable[[Pdu], T]) -> Callable[[int], T]:
+    """``selector`` (what is in force for a PDU) as a lookup by PDU id that reads each PDU once: for a
+    recompute of many cases across the country."""
+    cache: dict[int, T] = {}
+
+    def lookup(pdu_id: int) -> T:
+        if pdu_id not in cache:
+            cache[pdu_id] = selector(Pdu(pk=pdu_id))
+        return cache[pdu_id]
+
+    return lookup
+

@@ -27,7 +27,7 @@ from casework.rules.safeguards import (
 )
 from casework.rules.safeguards import Safeguard as SafeguardCode
 from casework.ruleset.models import RuleConfig
-from casework.ruleset.selectors import safeguard_schedule
+from casework.ruleset.selectors import per_pdu, safeguard_schedule
 from casework.safeguards.choices import TaskStatus
 from casework.safeguards.inputs import EngineRequest, Source
 from casework.safeguards.models import SafeguardTask
@@ -57,16 +57,7 @@ PolicyLookup = Callable[[int], tuple[SafeguardSchedule, RuleConfig | None]]
 
 def policy_lookup() -> PolicyLookup:
     """The safeguard schedule in force per PDU id, read once per PDU."""
-    cache: dict[int, tuple[SafeguardSchedule, RuleConfig | None]] = {}
-
-    def lookup(pdu_id: int) -> tuple[SafeguardSchedule, RuleConfig | None]:
-        if pdu_id not in cache:
-            from casework.organisation.models import Pdu
-
-            cache[pdu_id] = safeguard_schedule(Pdu(pk=pdu_id))
-        return cache[pdu_id]
-
-    return lookup
+    return per_pdu(safeguard_schedule)
 
 
 @dataclass
