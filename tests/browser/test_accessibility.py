@@ -59,3 +59,25 @@ def test_team_caseload_for_its_spo(page, team, case, snap):
     snap(page, "team-caseload")
     assert_no_violations({"team-caseload": axe_violations(page)})
     assert horizontal_overflow(page) == 0
+
+
+def test_management_pages_for_an_spo(page, team, case, snap):
+    """The SPO's allocation, workload, staff, establishment, enforcement and recall pages."""
+    spo = factories.SpoFactory(team=team)
+    waiting = factories.TeamCaseFactory(team=team, first_name="Wren", last_name="Waiting")
+    factories.CommunityOrderFactory(case=waiting)
+    manager = case.manager
+    sign_in(page, spo.user.username)
+    found, too_wide = {}, {}
+    for step, url in [("allocation-queue", "/allocations/"), ("allocation-case", f"/allocations/cases/{waiting.crn}/"),
+                      ("allocation-overrides", "/allocations/overrides/"), ("workload", "/workload/"),
+                      ("workload-practitioner", f"/workload/{manager.code}/"), ("staff", "/staff/"),
+                      ("staff-record", f"/staff/{manager.code}/"), ("establishment", "/establishment/"),
+                      ("enforcement", "/enforcement/"), ("recalls", "/recalls/")]:
+        response = page.goto(url)
+        assert response.status == 200, (url, response.status)
+        found[step] = axe_violations(page)
+        too_wide[step] = horizontal_overflow(page)
+        snap(page, step)
+    assert_no_violations(found)
+    assert not any(too_wide.values()), f"pages wider than the window (pixels): {too_wide}"
