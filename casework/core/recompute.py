@@ -14,18 +14,35 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import multiprocessing
+import os
+import time
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 
-class Summable(Protocol):
-    def __add__(self, other: Any) -> Any: ...
+@dataclass
+class RecomputeResult:
+    """What a recompute wrote: rows created, open rows updated (a due date moved, no longer scheduled),
+    rows closed by other work that answered them."""
 
+    created: int = 0
+    updated: int = 0
+    closed: int = 0
 
-R = TypeVar("R", bound=Summable)
+    def __iadd__(self, other: RecomputeResult) -> RecomputeResult:
+        self.created += other.created
+        self.updated += other.updated
+        self.closed += other.closed
+        return self
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated + self.closed
 
 
 def case_id_batches(*, batch: int, pdu_id: int | None = None) -> list[list[int]]:
@@ -57,8 +74,8 @@ def _run_batch(job: tuple[str, str, list[int], str, int | None, dt.date]) -> Any
                                 policies=_worker_lookups[lookup])
 
 
-def recompute_batches(batches: list[list[int]], *, recompute: str, lookup: str, total: R, trigger: str, by,
-                      today: dt.date, workers: int = 1) -> R:
+def recompute_batches(batches: list[list[int]], *, recompute: str, lookup: str, total: RecomputeResult,
+                      trigger: str, by, today: dt.date, workers: int = 1) -> RecomputeResult:
     """Run ``recompute`` (dotted path of the app's batch service) over ``batches`` with the policies from
     ``lookup`` (dotted path), adding each batch's result to ``total``; ``workers`` above 1 shares the
     batches among that many forked processes."""
@@ -74,3 +91,36 @@ def recompute_batches(batches: list[list[int]], *, recompute: str, lookup: str, 
     for ids in batches:
         total += run(case_ids=ids, trigger=trigger, by=by, today=today, policies=policies)
     return total
+
+
+class RecomputeCommand(BaseCommand):
+    """``casework manage recompute_…  [--pdu CODE] [--workers N]``: a subclass names what it recomputes
+    (``recompute_all``, the app's service) and how it words the result (``words``)."""
+
+    what = ""  # "safeguard", "enforcement": the policy whose change the audit trigger names
+
+    def add_arguments(self, parser):
+        parser.add_argument("--pdu", help="only the cases of this PDU (its code)")
+        parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                            help="processes sharing the work (default: one per core; 1 for none)")
+
+    def recompute_all(self, *, trigger: str, pdu_id: int | None, workers: int) -> RecomputeResult:
+        raise NotImplementedError
+
+    def words(self, result: RecomputeResult) -> str:
+        raise NotImplementedError
+
+    def handle(self, *args, pdu: str | None = None, workers: int = 1, **options):
+        from casework.organisation.models import Pdu
+
+        pdu_id = None
+        if pdu:
+            found = Pdu.objects.filter(code=pdu).first()
+            if found is None:
+                raise CommandError(f"There is no PDU with the code {pdu}")
+            pdu_id = found.pk
+        started = time.monotonic()
+        trigger = f"{pdu} policy changed" if pdu else f"{self.what} policy changed"
+        result = self.recompute_all(trigger=trigger, pdu_id=pdu_id, workers=max(1, workers))
+        self.stdout.write(f"{self.words(result)} ({time.monotonic() - started:.1f}s)")
+

@@ -30,23 +30,6 @@ def policy_lookup() -> PolicyLookup:
     return per_pdu(enforcement_policy)
 
 
-@dataclass
-class RecomputeResult:
-    """What a recompute wrote: signals created, open signals updated, signals closed by what answered them."""
-
-    created: int = 0
-    updated: int = 0
-    closed: int = 0
-
-    def __iadd__(self, other: RecomputeResult) -> RecomputeResult:
-        self.created += other.created
-        self.updated += other.updated
-        self.closed += other.closed
-        return self
-
-    @property
-    def written(self) -> int:
-        return self.created + self.updated + self.closed
 
 
 @dataclass

@@ -28,7 +28,7 @@ from casework.access.viewer import viewer_for
 from casework.access.visibility import can_change, manages_case_team
 from casework.audit.services import AuditEntry, audit_record, audit_record_many
 from casework.core.errors import ConcurrentEditError, DomainValidationError, NotPermittedError
-from casework.core.recompute import case_id_batches, recompute_batches
+from casework.core.recompute import RecomputeResult, case_id_batches, recompute_batches
 from casework.enforcement import letters
 from casework.enforcement.choices import (
     ANSWERS,
@@ -40,7 +40,7 @@ from casework.enforcement.choices import (
 )
 from casework.enforcement.inputs import SentenceInput, sentence_inputs
 from casework.enforcement.models import EnforcementDecision, EnforcementSignal
-from casework.enforcement.plan import Plan, PolicyLookup, RecomputeResult, plan_for, policy_lookup
+from casework.enforcement.plan import Plan, PolicyLookup, plan_for, policy_lookup
 from casework.record.models import Case, Contact, Sentence
 from casework.rules import contacts as contact_rules
 from casework.rules.enforcement import REVIEW_EVENTS, action_problem

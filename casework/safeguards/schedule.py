@@ -32,26 +32,6 @@ from casework.safeguards.choices import TaskStatus
 from casework.safeguards.inputs import EngineRequest, Source
 from casework.safeguards.models import SafeguardTask
 
-
-@dataclass
-class RecomputeResult:
-    """What a recompute wrote: tasks created, open tasks updated (due moved, out of schedule), tasks closed."""
-
-    created: int = 0
-    updated: int = 0
-    closed: int = 0
-
-    def __iadd__(self, other: RecomputeResult) -> RecomputeResult:
-        self.created += other.created
-        self.updated += other.updated
-        self.closed += other.closed
-        return self
-
-    @property
-    def written(self) -> int:
-        return self.created + self.updated + self.closed
-
-
 PolicyLookup = Callable[[int], tuple[SafeguardSchedule, RuleConfig | None]]
 
 

@@ -28,7 +28,7 @@ from casework.access.viewer import viewer_for
 from casework.access.visibility import can_change, can_see, not_required_deciders
 from casework.audit.services import AuditEntry, audit_record, audit_record_many
 from casework.core.errors import ConcurrentEditError, DomainValidationError, NotPermittedError
-from casework.core.recompute import case_id_batches, recompute_batches
+from casework.core.recompute import RecomputeResult, case_id_batches, recompute_batches
 from casework.record.models import Case
 from casework.rules.calendar import working_days_after
 from casework.rules.safeguard_deciders import Refusal, not_required_refusal
@@ -42,7 +42,6 @@ from casework.safeguards.reminders import REMINDER_WORKING_DAYS, ReminderRun, re
 from casework.safeguards.schedule import (
     Plan,
     PolicyLookup,
-    RecomputeResult,
     earliest_done_date,
     plan_for,
     policy_lookup,

@@ -72,7 +72,10 @@ def test_management_pages_for_an_spo(page, team, case, snap):
     for step, url in [("allocation-queue", "/allocations/"), ("allocation-case", f"/allocations/cases/{waiting.crn}/"),
                       ("allocation-overrides", "/allocations/overrides/"), ("workload", "/workload/"),
                       ("workload-practitioner", f"/workload/{manager.code}/"), ("staff", "/staff/"),
-                      ("staff-record", f"/staff/{manager.code}/"), ("establishment", "/establishment/"),
+                      ("staff-record", f"/staff/{manager.code}/"),
+                      ("reduction-new", f"/staff/{manager.code}/reductions/new/"),
+                      ("establishment", "/establishment/"),
+                      ("team-establishment", f"/teams/{team.code}/establishment/"),
                       ("enforcement", "/enforcement/"), ("recalls", "/recalls/")]:
         response = page.goto(url)
         assert response.status == 200, (url, response.status)
