@@ -37,6 +37,8 @@ class Perm(StrEnum):
     ESTABLISHMENT_CHANGE = "workforce.establishment"
     WORKLOAD_VIEW = "workforce.workload"
     RECALL_COUNTERSIGN = "recall.countersign"
+    QUALITY_VIEW = "quality.view"
+    QUALITY_RUN = "quality.run"
     RULES_USE = "rules.use"
     API_SCHEMA = "api.schema"
     AUDIT_VIEW = "audit.view"
@@ -100,6 +102,13 @@ RULES: dict[Perm, Callable[[Viewer], bool]] = {
     # for their PDU (which recalls: casework.access.visibility.recall_oversight_scope). Never inspectors.
     Perm.RECALL_COUNTERSIGN: lambda v: not v.read_only and v.staff_id is not None and (
         (v.has_role(Role.SPO) and bool(v.managed_team_ids)) or (v.has_role(Role.HEAD_OF_PDU) and bool(v.pdu_ids))),
+    # Quality assurance exercises (/quality/): quality assurance staff those in their scope, heads of PDU
+    # their PDU's results (which exercises: casework.access.visibility.quality_exercise_filter).
+    Perm.QUALITY_VIEW: lambda v: v.has_case_scope and v.staff_id is not None and (
+        v.has_role(Role.QUALITY_ASSURANCE) or (v.has_role(Role.HEAD_OF_PDU) and bool(v.pdu_ids))),
+    # Setting up, sampling, assessing and moderating: quality assurance staff, never inspectors.
+    Perm.QUALITY_RUN: lambda v: v.has_case_scope and not v.read_only and v.staff_id is not None
+    and v.has_role(Role.QUALITY_ASSURANCE),
     Perm.RULES_USE: lambda v: v.staff_id is not None or v.is_admin,
     Perm.API_SCHEMA: lambda v: v.user_id is not None,
     Perm.AUDIT_VIEW: lambda v: v.is_admin,

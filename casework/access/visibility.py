@@ -313,3 +313,40 @@ def recall_oversight_scope(viewer: Viewer) -> tuple[frozenset[int], frozenset[in
         return frozenset(), frozenset()
     pdus = viewer.pdu_ids if viewer.has_role(Role.HEAD_OF_PDU) else frozenset()
     return frozenset(viewer.managed_team_ids), frozenset(pdus)
+
+
+# Quality assurance exercises (casework.quality).
+
+
+def quality_exercise_filter(viewer: Viewer) -> Q:
+    """Exercises ``viewer`` may read (a filter on ``quality.Exercise``): quality assurance staff those whose
+    scope lies inside their grant's, a head of PDU their PDU's and its teams'. Nothing for anyone else."""
+    if not viewer.staff_id or not viewer.has_role(Role.QUALITY_ASSURANCE, Role.HEAD_OF_PDU):
+        return Q(pk__in=[])
+    if viewer.national and viewer.has_role(Role.QUALITY_ASSURANCE):
+        return Q()
+    pdus = set(viewer.pdu_ids)
+    q = Q(pk__in=[])
+    if pdus:
+        q |= Q(pdu_id__in=pdus) | Q(team__pdu_id__in=pdus)
+    if viewer.has_role(Role.QUALITY_ASSURANCE):
+        if viewer.region_ids:
+            q |= (Q(region_id__in=viewer.region_ids) | Q(pdu__region_id__in=viewer.region_ids)
+                  | Q(team__pdu__region_id__in=viewer.region_ids))
+        if viewer.team_ids:
+            q |= Q(team_id__in=viewer.team_ids)
+    return q
+
+
+def may_run_quality(viewer: Viewer) -> bool:
+    """Whether ``viewer`` may set up, sample, assess and moderate quality assurance exercises: quality
+    assurance staff, never read-only viewers (inspectors) or heads of PDU (who read their PDU's results)."""
+    return bool(viewer.staff_id) and not viewer.read_only and viewer.has_role(Role.QUALITY_ASSURANCE)
+
+
+def quality_scope_choices(viewer: Viewer) -> tuple[frozenset[int], frozenset[int], frozenset[int], bool]:
+    """The regions, PDUs and teams ``viewer`` may set an exercise over, and whether the whole country:
+    a quality assurance grant's own scope (a team grant gives that team, and so on down)."""
+    if not may_run_quality(viewer):
+        return frozenset(), frozenset(), frozenset(), False
+    return viewer.region_ids, viewer.pdu_ids, viewer.team_ids, viewer.national

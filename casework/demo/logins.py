@@ -24,7 +24,8 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("pqip", "Trainee probation officer (PQiP)", "Own caseload; team read-only"),
     DemoLogin("spo", "Senior probation officer (SPO)", "The teams they manage, and their PDU's allocation queue"),
     DemoLogin("head", "Head of PDU", "Every case in their probation delivery unit"),
-    DemoLogin("qa", "Quality assurance lead", "Every case in the region, read-only"),
+    DemoLogin("qa", "Quality assurance lead", "Every case in the region, read-only; runs quality assurance exercises"),
+    DemoLogin("assessor", "Quality assurance officer", "Every case in the region, read-only; assesses sampled cases"),
     DemoLogin("admin", "Administrator", "Reference data in administration; no case data"),
 )
 

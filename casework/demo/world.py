@@ -41,6 +41,14 @@ def delete_world() -> None:
     # Allocation decisions and proposals point at cases and staff (PROTECT): first.
     for model in (ProposalLine, Proposal, AllocationDecision):
         model.objects.all().delete()
+    # Quality assurance exercises point at cases and staff (PROTECT): first, children before parents.
+    from casework.quality.models import AnswerRow, Assessment, Exercise, SampledCase, StandardOverride, StandardRating
+
+    for model in (AnswerRow, Assessment, StandardOverride, StandardRating):
+        model.objects.all().delete()
+    SampledCase.objects.update(replaced_by=None)
+    SampledCase.objects.all().delete()
+    Exercise.objects.all().delete()
     # Recall steps point at staff (PROTECT): before the staff go.
     from casework.recall.models import Recall, RecallStep
 

@@ -27,6 +27,7 @@ def casework(request) -> dict:
             (Perm.ALLOCATE, "Allocations", "allocation-queue"),
             (Perm.OVERSIGHT_VIEW, "Oversight", "oversight"),
             (Perm.WORKLOAD_VIEW, "Workload", "workload"),
+            (Perm.QUALITY_VIEW, "Quality", "quality"),
             (Perm.STAFF_VIEW, "Staff", "staff-list"),
             (Perm.CASE_SEARCH, "Search", "search"),
             (Perm.AUDIT_VIEW, "Audit log", "audit-log"),

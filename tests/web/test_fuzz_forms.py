@@ -142,7 +142,7 @@ FALLBACK = {IntConverter: 1, StringConverter: "x"}
 # Who fuzzes each page: the first of these who is not refused it (a 403 or a redirect to sign in).
 SPECIAL_USERS = {"login": "anonymous", "accessibility": "anonymous", "two-factor": "password-only",
                  "enforcement-decision": "spo"}  # the SPO sees the oversight form
-USERS = ["po", "spo", "admin"]
+USERS = ["po", "spo", "admin", "qa"]
 
 
 @pytest.fixture(scope="module")
@@ -174,12 +174,25 @@ def world(django_db_setup, django_db_blocker):
             decision = EnforcementDecision.objects.create(
                 case=case, sentence=licence, kind="INCREASED_REPORTING", decided_on=dt.date.today(),
                 rationale="Weekly", recorded_by=po, recorded_at=dt.datetime.now(dt.UTC), oversight="AWAITING")
+            # A quality assurance exercise of the PDU with po's case in its sample, allocated to qa to assess.
+            from casework.quality.models import Exercise, SampledCase
+
+            qa = factories.QualityAssuranceFactory()
+            factories.grant(qa, "QUALITY_ASSURANCE", region=team.pdu.region)
+            exercise = Exercise.objects.create(
+                name="Fuzz", framework="PROBATION_2018", case_standards=["2.1"], pdu=team.pdu, seed=1,
+                window_start=dt.date(2026, 1, 1), window_end=dt.date(2026, 6, 30), as_of=dt.date(2026, 9, 1),
+                status="SAMPLED", created_by=qa)
+            sampled = SampledCase.objects.create(exercise=exercise, case=case, stratum="MALE_COMMUNITY_HIGHER",
+                                                 role="SAMPLE", position=0, practitioner=po,
+                                                 practitioner_name=po.name, grade="PO", team=team, assessor=qa)
             yield {"users": {"po": po.user, "spo": spo.user, "admin": factories.AdminStaffFactory().user,
-                             "password-only": password_only.user},
+                             "password-only": password_only.user, "qa": qa.user},
                    "kwargs": {"crn": case.crn, "code": team.code, "contact_id": contact.pk,
                               "registration_id": registration.pk, "staff_code": po.code,
                               "reduction_id": reduction.pk, "membership_id": po.memberships.get().pk,
-                              "recall_id": recall.pk, "decision_id": decision.pk}}
+                              "recall_id": recall.pk, "decision_id": decision.pk, "exercise_id": exercise.pk,
+                              "sampled_id": sampled.pk, "standard": "1.1"}}
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)

@@ -119,3 +119,33 @@ def single_tier_label(code: str) -> str:
     if not code:
         return "not calculated"
     return _SINGLE_TIER_WORDS.get(code, code)
+
+
+_RATING = {"OUTSTANDING": ("Outstanding", "govuk-tag--green"), "GOOD": ("Good", "govuk-tag--blue"),
+           "REQUIRES_IMPROVEMENT": ("Requires improvement", "govuk-tag--orange"),
+           "INADEQUATE": ("Inadequate", "govuk-tag--red")}
+_ANSWER = {"SUFFICIENT": "Sufficient", "NOT_SUFFICIENT": "Not sufficient", "NOT_APPLICABLE": "Not applicable"}
+
+
+@register.filter
+def rating_tag(rating: str | None):
+    """An inspection rating as a tag whose words carry the meaning."""
+    if not rating:
+        return format_html('<strong class="govuk-tag govuk-tag--grey">{}</strong>', "Not rated")
+    label, css = _RATING.get(rating, (rating, ""))
+    return format_html('<strong class="govuk-tag {}">{}</strong>', css, label)
+
+
+@register.filter
+def rating_label(rating: str | None) -> str:
+    return _RATING.get(rating or "", ("Not rated", ""))[0]
+
+
+@register.filter
+def answer_label(answer: str | None) -> str:
+    return _ANSWER.get(answer or "", "Not answered")
+
+
+@register.filter
+def percent(value) -> str:
+    return "–" if value is None else f"{value}%"

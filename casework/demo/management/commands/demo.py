@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from casework.demo.builder import build_world
 from casework.demo.decisions import allocate_in_teams
 from casework.demo.logins import print_logins
+from casework.demo.quality import build_exercises
 from casework.demo.scale import DEMO_SCALES
 from casework.demo.summary import summary_lines
 from casework.demo.world import world_exists
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         report = build_world(scale=chosen, reset=reset, log=self.stdout.write)
         allocate_in_teams(today=report.today, teams=DECISION_TEAMS, seed=chosen.seed, log=self.stdout.write)
+        build_exercises(today=report.today, seed=chosen.seed, log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Built in {time.monotonic() - started:.1f}s."))
         for line in summary_lines(report.today):
             self.stdout.write(line)

@@ -11,6 +11,7 @@ from django.db import connection
 from casework.demo.decisions import allocate_in_teams
 from casework.demo.management.commands.demo import REFUSED
 from casework.demo.national import build_world_fast, national_lines
+from casework.demo.quality import build_exercises
 from casework.demo.scale import GENERATE_SCALES
 from casework.demo.summary import summary_lines
 from casework.demo.world import world_exists
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         report = build_world_fast(scale=chosen, reset=reset, log=self.stdout.write, progress=not no_progress)
         allocate_in_teams(today=report.today, teams=DECISION_TEAMS, seed=chosen.seed, log=self.stdout.write)
+        build_exercises(today=report.today, seed=chosen.seed, log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Generated in {time.monotonic() - started:.1f}s."))
         if not no_summary:
             for line in [*summary_lines(report.today), *national_lines(chosen)]:
