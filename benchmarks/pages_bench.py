@@ -94,6 +94,35 @@ def main(argv: list[str] | None = None) -> dict:
 
     recall = Recall.objects.filter(case__team=team).select_related("case").order_by("-version", "pk").first()
     now = dt.datetime.now(dt.UTC)
+    # Quality assurance (issue 15): the demo-sized exercises of the "qa" lead and the benchmark's national
+    # exercise of 10,000 assessed cases (both made by benchmarks.quality_bench, which runs first).
+    from benchmarks.quality_bench import NAME as NATIONAL_EXERCISE
+    from benchmarks.quality_bench import NATIONAL_QA
+    from casework.quality.models import Exercise, SampledCase
+
+    completed = (Exercise.objects.filter(status="COMPLETED").exclude(name=NATIONAL_EXERCISE)
+                 .order_by("-as_of", "pk").first())
+    national_exercise = Exercise.objects.filter(name=NATIONAL_EXERCISE).first()
+    assessed = (SampledCase.objects.filter(exercise=completed, role="SAMPLE").order_by("position").first()
+                if completed else None)
+    for extra in ("assessor", NATIONAL_QA):
+        found = User.objects.filter(username=extra).first()
+        if found is not None:
+            users[extra] = found
+    quality_pages = []
+    if completed and assessed:
+        quality_pages += [
+            ("quality", "qa", reverse("quality"), None),
+            ("quality-exercise", "qa", reverse("quality-exercise", args=[completed.pk]), None),
+            ("quality-case", "qa", reverse("quality-case", args=[completed.pk, assessed.pk]), None),
+            ("quality-results", "qa", reverse("quality-results", args=[completed.pk]), None),
+        ]
+    if national_exercise and NATIONAL_QA in users:
+        quality_pages += [
+            ("quality-results-national", NATIONAL_QA, reverse("quality-results", args=[national_exercise.pk]), None),
+            ("quality-exercise-national", NATIONAL_QA, reverse("quality-exercise", args=[national_exercise.pk]),
+             None),
+        ]
 
     # (name, user, url, lower-bound key)
     pages = [
@@ -157,6 +186,7 @@ def main(argv: list[str] | None = None) -> dict:
         ("establishment-list", "head", reverse("establishment-list"), None),
         ("team-establishment", "head", reverse("team-establishment", args=[team.code]), None),
         ("establishment-change", "head", reverse("establishment-change", args=[team.code]), None),
+        *quality_pages,
     ]
     if args.only:
         wanted = set(args.only.split(","))

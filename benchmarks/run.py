@@ -184,6 +184,11 @@ def main() -> None:
                           text=True)
         sys.stderr.write(enforcement.stdout[:enforcement.stdout.index("{")] if "{" in enforcement.stdout else "")
         enforcement_figures = json.loads(enforcement.stdout[enforcement.stdout.index("{"):])
+        # Quality assurance (issue 15): the demo-sized exercises and the national exercise of 10,000 assessed cases
+        # (made on a dataset generated before they existed), then the time to compute its results.
+        quality = run([str(BIN / "python"), "-m", "benchmarks.quality_bench"], env, capture_output=True, text=True)
+        sys.stderr.write(quality.stdout[:quality.stdout.index("{")] if "{" in quality.stdout else "")
+        quality_figures = json.loads(quality.stdout[quality.stdout.index("{"):])
         baseline = None
         if BASELINE:
             # Before and after in one run: the baseline's pages first, then this tree's, same database.
@@ -193,6 +198,7 @@ def main() -> None:
         entry = pages(env)
         entry["safeguards"] = safeguard_figures
         entry["enforcement"] = enforcement_figures
+        entry["quality"] = quality_figures
         if baseline:
             entry["baseline"] = baseline
         entry["generate_seconds_this_run"] = round(time.monotonic() - clock, 1)

@@ -209,3 +209,31 @@ class StandardOverride(models.Model):
     def __str__(self) -> str:
         return f"{self.standard}: {self.rating} (overridden)"
 
+
+
+class Tally(models.Model):
+    """The counts an exercise's results are computed from, kept up to date by the services as assessments are
+    submitted and moderated (``casework.quality.tally``), so the results of 10,000 cases are a read of a few
+    hundred rows. One row per (dimension, group, standard, key question): the answers that count (sufficient,
+    applicable, not applicable); a row with no standard counts the group's cases (and how many were moderated,
+    and changed). Derived, never entered: ``tally.rebuild`` recomputes it from the answers, and a test holds the
+    two equal."""
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="tallies")
+    dimension = models.CharField(max_length=12)  # overall, grade, band, rosh, unit, proposal
+    group = models.CharField(max_length=40, blank=True)
+    standard = models.CharField(max_length=40, blank=True)
+    key_question = models.CharField(max_length=40, blank=True)
+    sufficient = models.IntegerField(default=0)
+    applicable = models.IntegerField(default=0)
+    not_applicable = models.IntegerField(default=0)
+    cases = models.IntegerField(default=0)
+    moderated = models.IntegerField(default=0)
+    changed = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["exercise", "dimension", "group", "standard", "key_question"],
+                                               name="qa_one_tally_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.group} {self.standard} {self.key_question}"

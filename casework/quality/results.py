@@ -1,11 +1,9 @@
 """An exercise's results: key question percentages, standard ratings and the overall rating from the rating
-engine, and the same by practitioner grade, workload band, RoSH and team.
+engine, and the same by practitioner grade, workload band, RoSH and team (or PDU, or region).
 
-Counted: the final answers (the moderated answer where a second reader changed one) of submitted
-assessments of cases in the sample (not reserves, not replaced cases). Three grouped queries whatever the
-exercise's size: the answers by key question, answer and the four breakdown dimensions; the cases by the
-same dimensions; and the proposals by key question and whether the assessor kept them. Everything else is
-arithmetic on those counts, and the ratings come from ``casework.rules.rating`` only.
+What counts, and under which groups, is ``casework.quality.tally``, whose counts the services keep as they
+write: the results read them in one query however many cases were assessed. Everything else is arithmetic on
+those counts, and the ratings come from ``casework.rules.rating`` only.
 
 A group with fewer than ``SMALL_GROUP`` cases is flagged "too few to read" (our reading: rules.md gives
 no threshold; percentages of a handful of cases swing by tens of points on one case).
@@ -14,12 +12,10 @@ no threshold; percentages of a handful of cases swing by tens of points on one c
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F
-
-from casework.organisation.models import Team
+from casework.organisation.models import Pdu, Region, Team
+from casework.quality import tally
 from casework.quality.choices import (
     BREAKDOWN_GRADES,
     Answer,
@@ -27,7 +23,7 @@ from casework.quality.choices import (
     SampleRole,
     WorkloadBand,
 )
-from casework.quality.models import AnswerRow, Exercise, SampledCase, StandardOverride, StandardRating
+from casework.quality.models import AnswerRow, Exercise, StandardOverride, StandardRating, Tally
 from casework.record.choices import RiskLevel
 from casework.rules import rating as engine
 from casework.rules.contract import ContractError
@@ -36,12 +32,11 @@ from casework.workforce.models import Grade
 
 SMALL_GROUP = 10
 
-DIMENSIONS = ("grade", "band", "rosh", "team")
+DIMENSIONS = tally.DIMENSIONS
 DIMENSION_TITLES = {
     "grade": "By practitioner grade",
     "band": "By the practitioner's workload when sampled",
     "rosh": "By risk of serious harm",
-    "team": "By team",
 }
 
 
@@ -140,30 +135,26 @@ class Results:
 
 
 def counted_answers(exercise: Exercise):
-    """The answer rows that count: submitted assessments of cases in the sample."""
+    """The answer rows that count (``casework.quality.tally``): submitted assessments of cases in the sample."""
     return AnswerRow.objects.filter(assessment__exercise=exercise, assessment__status=AssessmentStatus.SUBMITTED,
                                     assessment__sampled_case__role=SampleRole.SAMPLE)
 
 
-def _group_labels(exercise: Exercise, team_ids: set[int]) -> dict[str, dict[str, str]]:
-    teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name")) if team_ids else {}
+UNIT_TITLES = {"team": "By team", "pdu": "By PDU", "region": "By region"}
+
+
+def _group_labels(exercise: Exercise, unit_ids: set[str]) -> dict[str, dict[str, str]]:
+    level = tally.unit_level(exercise)
+    model = {"team": Team, "pdu": Pdu, "region": Region}[level]
+    ids = [int(u) for u in unit_ids if u.isdigit()]
+    units = dict(model.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
     grades = {g: Grade(g).short for g in BREAKDOWN_GRADES}
     return {
         "grade": {**grades, "OTHER": "Other grades"},
         "band": {b.value: b.label for b in WorkloadBand},
         "rosh": {**{r.value: r.label for r in RiskLevel}, "": "Not assessed"},
-        "team": {**{str(k): v for k, v in teams.items()}, "": "No team"},
+        "unit": {**{str(k): v for k, v in units.items()}, "": "No team"},
     }
-
-
-def _dim_value(dimension: str, row: Mapping) -> str:
-    if dimension == "grade":
-        return row["grade"] if row["grade"] in BREAKDOWN_GRADES else "OTHER"
-    if dimension == "band":
-        return row["band"]
-    if dimension == "rosh":
-        return row["rosh"] or ""
-    return str(row["team"]) if row["team"] is not None else ""
 
 
 def _order(dimension: str, labels: dict[str, str], keys) -> list[str]:
@@ -195,50 +186,31 @@ def _rate(framework: engine.Framework, counts: dict[str, dict[str, list[int]]], 
 
 
 def exercise_results(exercise: Exercise) -> Results:
-    """The whole results report of one exercise (three grouped queries and the rules' configuration)."""
+    """The whole results report of one exercise: its tally (one query, however many cases), the entered ratings
+    and overrides, the unit names and the rules' configuration."""
     framework, _ = ruleset.framework(exercise.framework)
     case_keys = [s.key for s in framework.standards if s.key in exercise.case_standards]
-    answers = (counted_answers(exercise)
-               .values("standard", "key_question", "final", grade=F("assessment__sampled_case__grade"),
-                       band=F("assessment__sampled_case__workload_band"), rosh=F("assessment__sampled_case__rosh"),
-                       team=F("assessment__sampled_case__team_id"))
-               .annotate(n=Count("pk")).order_by())
     # [sufficient, applicable, not applicable] per standard and key question: overall and per group.
     overall: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
     grouped: dict[str, dict[str, dict[str, dict[str, list[int]]]]] = {
         d: defaultdict(lambda: defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))) for d in DIMENSIONS}
-    team_ids: set[int] = set()
-    for row in answers:
-        if row["team"] is not None:
-            team_ids.add(row["team"])
-        targets = [overall] + [grouped[d][_dim_value(d, row)] for d in DIMENSIONS]
-        for target in targets:
-            cell = target[row["standard"]][row["key_question"]]
-            if row["final"] == Answer.NOT_APPLICABLE:
-                cell[2] += row["n"]
-            else:
-                cell[1] += row["n"]
-                if row["final"] == Answer.SUFFICIENT:
-                    cell[0] += row["n"]
-
-    sampled = (SampledCase.objects.filter(exercise=exercise, role=SampleRole.SAMPLE,
-                                          assessment__status=AssessmentStatus.SUBMITTED)
-               .values("grade", "rosh", "team_id", band=F("workload_band"), moderated=F("assessment__moderation"))
-               .annotate(n=Count("pk")).order_by())
-    cases = 0
-    moderated = moderation_changes = 0
     group_cases: dict[str, dict[str, int]] = {d: defaultdict(int) for d in DIMENSIONS}
-    for row in sampled:
-        row["team"] = row.pop("team_id")
-        cases += row["n"]
-        if row["moderated"] != "NONE":
-            moderated += row["n"]
-        if row["moderated"] == "CHANGED":
-            moderation_changes += row["n"]
-        if row["team"] is not None:
-            team_ids.add(row["team"])
-        for d in DIMENSIONS:
-            group_cases[d][_dim_value(d, row)] += row["n"]
+    proposal_rows = []
+    cases = moderated = moderation_changes = 0
+    for row in Tally.objects.filter(exercise=exercise).values_list(
+            "dimension", "group", "standard", "key_question", "sufficient", "applicable", "not_applicable", "cases",
+            "moderated", "changed"):
+        dimension, group, std, kq, s, a, na, n, m, c = row
+        if dimension == tally.PROPOSAL:
+            proposal_rows.append((std, kq, group, n))
+        elif not std:
+            if dimension == tally.OVERALL:
+                cases, moderated, moderation_changes = n, m, c
+            elif n:
+                group_cases[dimension][group] += n
+        else:
+            target = overall if dimension == tally.OVERALL else grouped[dimension][group]
+            target[std][kq] = [s, a, na]
 
     ratings = {r.standard: r for r in StandardRating.objects.filter(exercise=exercise)}
     overrides = {o.standard: o for o in StandardOverride.objects.filter(exercise=exercise)}
@@ -284,7 +256,8 @@ def exercise_results(exercise: Exercise) -> Results:
         elif view.key in overrides:
             view.override_reason = overrides[view.key].reason
 
-    labels = _group_labels(exercise, team_ids)
+    labels = _group_labels(exercise, set(group_cases["unit"]) | set(grouped["unit"]))
+    titles = {**DIMENSION_TITLES, "unit": UNIT_TITLES[tally.unit_level(exercise)]}
     breakdowns = []
     for d in DIMENSIONS:
         groups = []
@@ -298,27 +271,26 @@ def exercise_results(exercise: Exercise) -> Results:
             groups.append(GroupResult(key=key, label=labels[d].get(key, key or "Not known"),
                                       cases=group_cases[d].get(key, 0), standards=standards,
                                       ratings=_rate(framework, counts, case_keys)))
-        breakdowns.append(Breakdown(dimension=d, title=DIMENSION_TITLES[d], groups=groups))
+        breakdowns.append(Breakdown(dimension=d, title=titles[d], groups=groups))
 
-    proposals = _proposal_use(exercise, framework, case_keys)
     return Results(exercise=exercise, framework=framework, cases=cases, standards=views,
                    overall=result.overall.value if result.overall else None, score=result.score,
                    max_score=result.max_score, missing=result.missing, unverified_rules=result.unverified_rules,
-                   rules_version=result.rules_version, breakdowns=breakdowns, proposals=proposals,
+                   rules_version=result.rules_version, breakdowns=breakdowns,
+                   proposals=_proposal_use(proposal_rows, framework, case_keys),
                    moderated=moderated, moderation_changes=moderation_changes, error=error)
 
 
-def _proposal_use(exercise: Exercise, framework: engine.Framework, case_keys: list[str]) -> list[ProposalUse]:
-    rows = (counted_answers(exercise).exclude(proposed="")
-            .values("standard", "key_question", "proposed", "answer").annotate(n=Count("pk")).order_by())
+def _proposal_use(rows, framework: engine.Framework, case_keys: list[str]) -> list[ProposalUse]:
     made: dict[tuple[str, str], list] = defaultdict(lambda: [0, 0, defaultdict(int)])
-    for row in rows:
-        cell = made[(row["standard"], row["key_question"])]
-        cell[0] += row["n"]
-        if row["answer"] == row["proposed"]:
-            cell[1] += row["n"]
+    for std, kq, group, n in rows:
+        proposed, _, answer = group.partition(">")
+        cell = made[(std, kq)]
+        cell[0] += n
+        if answer == proposed:
+            cell[1] += n
         else:
-            cell[2][f"{row['proposed']}→{row['answer']}"] += row["n"]
+            cell[2][f"{proposed}→{answer}"] += n
     return [ProposalUse(standard=s.key, key=q.key, proposed=made[(s.key, q.key)][0], kept=made[(s.key, q.key)][1],
                         changed_to=dict(made[(s.key, q.key)][2]))
             for s in framework.standards if s.key in case_keys for q in s.key_questions if (s.key, q.key) in made]

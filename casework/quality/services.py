@@ -35,7 +35,7 @@ from casework.access.visibility import (
 from casework.audit.services import audit_record
 from casework.core.errors import ConcurrentEditError, DomainValidationError, NotPermittedError
 from casework.organisation.models import Pdu, Region, Team
-from casework.quality import longlist
+from casework.quality import longlist, tally
 from casework.quality.choices import (
     Answer,
     AssessmentStatus,
@@ -500,6 +500,8 @@ def assessment_save(*, sampled: SampledCase, by, answers: Mapping[tuple[str, str
     assessment.submitted_at = now if submit else None
     assessment.version += 1
     assessment.save()
+    if submit:
+        tally.submitted(sampled, assessment.answers.all())
     audit_record(actor=by, action="quality.assessment_submit" if submit else "quality.assessment_save",
                  obj=assessment, crn=sampled.case.crn, detail=f"{exercise.name}",
                  after={f"{s}/{k}": a.answer for (s, k), a in answers.items() if a.answer})
@@ -525,11 +527,12 @@ def assessment_moderate(*, assessment: Assessment, by, answers: Mapping[tuple[st
     if errors:
         raise DomainValidationError(errors)
     rows = {(a.standard, a.key_question): a for a in assessment.answers.all()}
-    changed = []
+    changed, before = [], {}
     for question, given in answers.items():
         row = rows.get(question)
         if row is None or not given.answer or given.answer == row.answer:
             continue
+        before[row.pk] = row.final
         row.moderated = row.final = given.answer
         row.moderation_note = given.evidence.strip()
         changed.append(row)
@@ -542,6 +545,7 @@ def assessment_moderate(*, assessment: Assessment, by, answers: Mapping[tuple[st
     assessment.moderated_at = timezone.now()
     assessment.moderation_note = note
     assessment.save()
+    tally.moderated(assessment.sampled_case, [(row, before[row.pk]) for row in changed])
     audit_record(actor=by, action="quality.assessment_moderate", obj=assessment,
                  crn=assessment.sampled_case.case.crn, detail=f"{assessment.exercise.name}: {len(changed)} changed",
                  after={f"{r.standard}/{r.key_question}": [r.answer, r.moderated] for r in changed} | {"note": note})

@@ -127,6 +127,12 @@ def test_practitioners_hold_only_cases_their_grade_allows(world):
 
 
 def test_demo_logins_exist_sign_in_and_have_their_roles(world):
+    # ``casework demo`` then makes the quality assurance exercises, with the second officer ("assessor").
+    from casework.demo.quality import build_exercises
+    from casework.quality.models import Exercise
+
+    build_exercises(today=TODAY, seed=SMALL.seed)
+    assert set(Exercise.objects.values_list("status", flat=True)) == {"COMPLETED", "SAMPLED"}
     for login in DEMO_LOGINS:
         request = RequestFactory().post("/sign-in/")
         assert authenticate(request, username=login.username, password=DEMO_PASSWORD) is not None, login.username

@@ -148,6 +148,8 @@ def test_whole_exercise_and_refusals():
                                      by=world.lead.user)
     results = exercise_results(exercise)
     assert results.overall is not None and not results.missing
+    from casework.quality import tally
+    assert tally.stored(exercise) == tally.computed(exercise)  # the kept counts are the answers' counts
     completed = services.exercise_complete(exercise=exercise, by=world.lead.user)
     assert completed.status == ExerciseStatus.COMPLETED
     with pytest.raises(DomainValidationError):

@@ -248,7 +248,11 @@ def case_page(request, exercise_id: int, sampled_id: int):
         elif not mine and request.POST.get("action") != "moderate":
             messages.error(request, services.NOT_ALLOCATED)
         elif assessment is not None and assessment.status == AssessmentStatus.SUBMITTED and not can_moderate:
-            messages.error(request, services.ASSESSMENT_LOCKED if mine else services.ALREADY_MODERATED)
+            if mine:
+                moderating = request.POST.get("action") == "moderate"
+                messages.error(request, services.MODERATOR_IS_ASSESSOR if moderating else services.ASSESSMENT_LOCKED)
+            else:
+                messages.error(request, services.ALREADY_MODERATED)
         else:
             messages.error(request, services.NOT_SUBMITTED)
         return redirect(request.path)
