@@ -59,6 +59,18 @@ def _national_qa():
     return staff
 
 
+def _ratings(exercise) -> None:
+    """The standards rated by judgement (the demo's ratings), so the results have an overall rating."""
+    from casework.demo.quality import ORGANISATIONAL
+    from casework.quality.models import StandardRating
+
+    if not StandardRating.objects.filter(exercise=exercise).exists():
+        StandardRating.objects.bulk_create([
+            StandardRating(exercise=exercise, standard=key, rating=rating, evidence=evidence,
+                           entered_by=exercise.created_by, entered_at=exercise.sampled_at or exercise.created_at)
+            for key, (rating, evidence) in ORGANISATIONAL.items()])
+
+
 def ensure_exercise():
     """The benchmark exercise, made once (about a minute at national scale)."""
     from django.db import transaction
@@ -73,6 +85,7 @@ def ensure_exercise():
 
     existing = Exercise.objects.filter(name=NAME).first()
     if existing is not None:
+        _ratings(existing)
         return existing
     lead = _national_qa()
     today = dt.date.today()
@@ -128,6 +141,7 @@ def ensure_exercise():
         exercise.sampled_at, exercise.sampling_rules_version = now, result.rules_version
         exercise.save()
         tally.rebuild(exercise)  # the counts the services would have kept, from the bulk-written answers
+        _ratings(exercise)
     print(f"benchmark exercise: {len(sample):,} assessed cases, {len(answers):,} answers, "
           f"{len(rows) - len(sample):,} reserves in {time.perf_counter() - started:.1f} s", flush=True)
     return exercise

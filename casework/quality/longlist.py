@@ -26,6 +26,7 @@ from casework.rules.tiering import Gender, Rosh
 
 COMMUNITY = (SentenceKind.COMMUNITY_ORDER, SentenceKind.SUSPENDED_SENTENCE_ORDER)
 POST_CUSTODY = (SentenceKind.CUSTODY, SentenceKind.POST_SENTENCE_SUPERVISION)
+BATCH = 10_000
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,14 @@ def long_list(exercise: Exercise) -> list[ListedCase]:
         if case_id not in starts or began < starts[case_id][0]:
             starts[case_id] = (began, side)
     listed = []
-    cases = (Case.objects.filter(pk__in=list(starts))
-             .values_list("pk", "crn", "pnc", "first_name", "last_name", "date_of_birth", "gender", "rosh",
-                          "pdu_id", "pdu__region_id", "team_id", "manager_id", "restricted"))
+    ids = sorted(starts)
+    # In batches: a national long list has more ids than one statement may carry (PostgreSQL: 65,535).
+    rows = (row for first in range(0, len(ids), BATCH)
+            for row in Case.objects.filter(pk__in=ids[first:first + BATCH]).values_list(
+                "pk", "crn", "pnc", "first_name", "last_name", "date_of_birth", "gender", "rosh", "pdu_id",
+                "pdu__region_id", "team_id", "manager_id", "restricted"))
     for (pk, crn, pnc, first, last, dob, gender, rosh, pdu_id, region_id, team_id, manager_id,
-         restricted) in cases.iterator(chunk_size=5000):
+         restricted) in rows:
         began, side = starts[pk]
         record = sampling.CaseRecord(
             crn=crn, gender=Gender(gender) if gender else None, sentence_kind=side,

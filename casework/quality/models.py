@@ -107,7 +107,8 @@ class SampledCase(models.Model):
             models.UniqueConstraint(fields=["exercise", "case"], name="qa_case_sampled_once"),
             models.CheckConstraint(name="qa_role_known", condition=Q(role__in=SampleRole.values)),
         ]
-        indexes = [models.Index(fields=["exercise", "role"], name="qa_sampled_role"),
+        # The sample page reads one role in position order, a page at a time (10,000 cases nationally).
+        indexes = [models.Index(fields=["exercise", "role", "position"], name="qa_sampled_role_position"),
                    models.Index(fields=["assessor", "exercise"], name="qa_sampled_assessor")]
 
     def __str__(self) -> str:

@@ -77,6 +77,19 @@ def sample_rows(exercise: Exercise, *, role: str = SampleRole.SAMPLE) -> QuerySe
             .order_by("position"))
 
 
+def sample_page(exercise: Exercise, number: int, *, role: str = SampleRole.SAMPLE, size: int = 50):
+    """One page of ``sample_rows``: the page's ids first (an index range scan in position order), then those
+    rows with their joins. Asked for in one statement, PostgreSQL joins every sampled case of a national
+    exercise to its case before sorting, to keep 50 (80 ms against 2)."""
+    from django.core.paginator import Paginator
+
+    ids = SampledCase.objects.filter(exercise=exercise, role=role).order_by("position").values_list("pk", flat=True)
+    page = Paginator(ids, size).get_page(number)
+    rows = {r.pk: r for r in sample_rows(exercise, role=role).filter(pk__in=list(page.object_list))}
+    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
+    return page
+
+
 def sampled_get(exercise: Exercise, pk: int) -> SampledCase:
     sampled = (SampledCase.objects.select_related("exercise", "case", "assessor", "team", "practitioner")
                .filter(exercise=exercise, pk=pk).first())

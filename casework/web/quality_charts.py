@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from casework.quality.choices import Rating
 from casework.quality.results import SMALL_GROUP, Breakdown, Results
-from casework.web.views.workload import BAR_HEIGHT, BAR_SPACE, LABEL_WIDTH, ROW_HEIGHT, TOP, Bar, BarChart, Marker
+from casework.web.views.workload import BAR_HEIGHT, LABEL_WIDTH, ROW_HEIGHT, TOP, Bar, BarChart, Marker
 
+# Narrower bars than the workload chart's, so the figure, rating and case count fit beside a full bar.
+BAR_SPACE = 260
 GREEN, BLUE, ORANGE, RED, GREY = "#00703c", "#1d70b8", "#f47738", "#d4351c", "#b1b4b6"
 FILL = {"OUTSTANDING": GREEN, "GOOD": BLUE, "REQUIRES_IMPROVEMENT": ORANGE, "INADEQUATE": RED}
 
@@ -29,7 +31,7 @@ def _bar(i: int, label: str, percent: int | None, rating: str | None, cases: int
     else:
         words = f"{percent}% {Rating(rating).label} ({cases} case{'s' if cases != 1 else ''})"
     if small:
-        words += " – too few to read"
+        words += " – too few"
     label = label if len(label) <= 28 else label[:27] + "…"
     return Bar(label=label, value_text=words, y=y, text_y=y + BAR_HEIGHT - 4, width=width,
                value_x=LABEL_WIDTH + width + 8, fill=GREY if small or rating is None else FILL[rating])

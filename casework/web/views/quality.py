@@ -5,7 +5,6 @@ results (ratings, breakdowns with charts, exercises compared over time) as a pag
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -104,7 +103,7 @@ def exercise_page(request, exercise_id: int):
     viewer = request.viewer
     can_run = may_run_quality(viewer) and exercise.status != ExerciseStatus.COMPLETED
     progress = selectors.progress_by_exercise([exercise.pk])[exercise.pk]
-    page = Paginator(selectors.sample_rows(exercise), SAMPLE_PAGE).get_page(page_number(request))
+    page = selectors.sample_page(exercise, page_number(request), size=SAMPLE_PAGE)
     framework, _ = ruleset.framework(exercise.framework)
     entered = {r.standard: r for r in exercise.standard_ratings.all()}
     overrides = {o.standard: o for o in exercise.overrides.all()}
@@ -114,7 +113,7 @@ def exercise_page(request, exercise_id: int):
     share = ShareForm(assessors=[(s.pk, s.name) for s in assessors])
     return render(request, "web/quality/exercise.html", {
         "exercise": exercise, "progress": progress, "page": page, "framework": framework, "rated": rated,
-        "reserves": list(selectors.sample_rows(exercise, role=SampleRole.RESERVE)[:200]),
+        "reserves": selectors.sample_page(exercise, 1, role=SampleRole.RESERVE, size=200).object_list,
         "replaced": list(selectors.sample_rows(exercise, role=SampleRole.REPLACED)),
         "can_run": can_run, "share": share, "strata": _strata(exercise),
         "me": viewer.staff_id})
