@@ -7,7 +7,7 @@ ASSETS := casework/static/build/application.css
 NODE_STAMP := node_modules/.package-lock.json
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test lint assets clean bench chromium
+.PHONY: help setup run test lint assets clean bench reliability chromium
 
 help:
 	@echo "make run    set up, migrate, load demo data and serve on http://127.0.0.1:8000"
@@ -15,6 +15,8 @@ help:
 	@echo "make lint   ruff"
 	@echo "make bench  generate (or reuse) the national dataset on SQLite and PostgreSQL, measure every page,"
 	@echo "            the rule engines and a load run; writes docs/benchmarks.md (BENCH_SCALE=region: quicker)"
+	@echo "make reliability  load with writes, capacity curve, PostgreSQL outage, worker kill, backup and restore"
+	@echo "            on the national dataset; writes docs/reliability.md (RELIABILITY_STAGES=outage: one stage)"
 
 # Python: a virtual environment with the pinned dependencies (constraints.txt pins the rest).
 $(STAMP): pyproject.toml constraints.txt
@@ -65,6 +67,11 @@ lint: setup
 # ten minutes per database to generate 245,000 people and 5,000,000 contacts (reused afterwards).
 bench: setup
 	$(BIN)/python -m benchmarks.run
+
+# Not part of make test: the load, fault and backup runs of issue 16 (benchmarks/reliability.py says each knob).
+# Needs what make bench needs, and root (or the postgres user) to stop and start PostgreSQL for the outage.
+reliability: setup
+	$(BIN)/python -m benchmarks.reliability
 
 clean:
 	rm -rf $(VENV) node_modules casework/static/build var/staticfiles test-results

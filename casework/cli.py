@@ -19,6 +19,10 @@ COMMANDS = {
     "rules": "run a rule engine on JSON Lines from stdin (no database needed)",
     "remind": "email practitioners their overdue and soon-due safeguard tasks (once a day each; for cron)",
     "snapshot-workload": "keep this week's workload of every practitioner (idempotent per week; for cron)",
+    "backup": "back up the database to a file (SQLite online backup or pg_dump, with a manifest and checksum)",
+    "restore": "restore a backup, checked before and after (refuses a non-empty database without --force)",
+    "audit": "the audit log: casework audit verify checks its hash chain",
+    "check-integrity": "check the record's invariants (one case manager per case, tiers reproducible, ...)",
     "createadmin": "create an administrator account",
     "migrate": "bring the database schema up to date",
     "check": "check the configuration (add --deploy under production settings)",
@@ -74,6 +78,23 @@ def _parser() -> argparse.ArgumentParser:
         "PSO), one snapshot each per week (the Monday). Run again in the same week, it updates in place the "
         "snapshots whose figures changed and leaves the rest; past weeks are never changed. Four "
         "consecutive weeks over 110% show as sustained on /workload/."))
+    backup = sub.add_parser("backup", help=COMMANDS["backup"], description=COMMANDS["backup"])
+    backup.add_argument("path", help="the backup file to write")
+    restore = sub.add_parser("restore", help=COMMANDS["restore"], description=(
+        "Restore a backup written by casework backup into the configured database (stop Casework first). "
+        "Refused, leaving the database as it was, for a truncated or corrupt file, a backup from a newer "
+        "schema, or a database that holds data without --force. Afterwards every table's row count is "
+        "compared with the backup's and the audit hash chain verified."))
+    restore.add_argument("path", help="the backup file")
+    restore.add_argument("--force", action="store_true", help="replace a database that holds data")
+    audit = sub.add_parser("audit", help=COMMANDS["audit"], description=COMMANDS["audit"])
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    audit_sub.add_parser("verify", help="recompute the audit log's hash chain and report the first broken link "
+                         "(exit status 1)", description="Walk the audit log in id order, recompute each row's hash "
+                         "and report the first broken link: a row changed, or one deleted or inserted before it.")
+    sub.add_parser("check-integrity", help=COMMANDS["check-integrity"], description=(
+        "Check the record's invariants and print each violation with its ids and CRNs, then a summary; exit "
+        "status 1 if any."))
     admin = sub.add_parser("createadmin", help=COMMANDS["createadmin"], description=COMMANDS["createadmin"])
     admin.add_argument("--username", help="the administrator's username")
     admin.add_argument("--email", default="", help="their email address")
@@ -124,6 +145,14 @@ def main(argv: list[str] | None = None) -> int:
         return _django(["remind", *(["--dry-run"] if args.dry_run else [])])
     if args.command == "snapshot-workload":
         return _django(["snapshot_workload"])
+    if args.command == "backup":
+        return _django(["backup", args.path])
+    if args.command == "restore":
+        return _django(["restore", args.path, *(["--force"] if args.force else [])])
+    if args.command == "audit":
+        return _django(["audit_verify"])
+    if args.command == "check-integrity":
+        return _django(["check_integrity"])
     if args.command == "createadmin":
         extra = (["--username", args.username] if args.username else []) + (
             ["--email", args.email] if args.email else []

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.apps import apps
+from django.core import serializers
 from hypothesis import settings as hypothesis_settings
 
 from tests import factories
@@ -45,3 +47,20 @@ def signed_in(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture(scope="session")
+def seeded_data(django_db_setup, django_db_blocker) -> str:
+    """Casework's reference data as the migrations seeded it (offence and registration types, rule
+    configuration), serialized before the first browser test empties the database."""
+    with django_db_blocker.unblock():
+        objects = [
+            obj
+            for model in apps.get_models()
+            if model._meta.app_config.name.startswith("casework.") and model._meta.managed
+            for obj in model._base_manager.order_by("pk")
+        ]
+    if not objects:
+        pytest.fail("the test database has no reference data: did a test before the browser tests empty it?",
+                    pytrace=False)
+    return serializers.serialize("json", objects)

@@ -350,3 +350,21 @@ def quality_scope_choices(viewer: Viewer) -> tuple[frozenset[int], frozenset[int
     if not may_run_quality(viewer):
         return frozenset(), frozenset(), frozenset(), False
     return viewer.region_ids, viewer.pdu_ids, viewer.team_ids, viewer.national
+
+
+def quality_scope_allowed(viewer: Viewer, *, team: Team | None = None, pdu=None, region=None,
+                          country: bool = False) -> bool:
+    """Whether ``viewer`` may set an exercise over this team, PDU, region or the whole country: inside their
+    quality assurance grant's scope."""
+    regions, pdus, teams, national = quality_scope_choices(viewer)
+    if national:
+        return True
+    if country:
+        return False
+    if region is not None:
+        return region.pk in regions
+    if pdu is not None:
+        return pdu.pk in pdus or pdu.region_id in regions
+    if team is not None:
+        return team.pk in teams or team.pdu_id in pdus or team.pdu.region_id in regions
+    return False

@@ -17,7 +17,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_label", "crn", "object_id"]
     date_hierarchy = "at"
     fields = ["at", "actor_label", "action", "object_type", "object_id", "crn", "detail", "fields_changed",
-              "ip_address"]
+              "ip_address", "request_id", "hash"]
     readonly_fields = fields
 
     @admin.display(description="Fields changed")

@@ -13,11 +13,33 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import re
+import uuid
 
 from django.conf import settings
 from python_ipware import IpWare
 
 client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("casework_client_ip", default=None)
+
+# The request's id: from a well-formed incoming ``X-Request-ID`` (a proxy's), else a fresh one. It is
+# written on the request's audit rows and log lines and returned in the response's ``X-Request-ID``.
+request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("casework_request_id", default=None)
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def current_request_id() -> str | None:
+    """The id of the request being handled, or None outside a request (commands, tasks)."""
+    return request_id.get()
+
+
+def request_id_for(meta: dict) -> str:
+    """The incoming ``X-Request-ID`` if well formed (letters, digits, ``._-``, at most 64), else a new one."""
+    incoming = meta.get("HTTP_X_REQUEST_ID", "")
+    if isinstance(incoming, str) and _REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex
 
 _CONNECTION = IpWare(precedence=("REMOTE_ADDR",))
 
@@ -45,14 +67,23 @@ def client_address(meta: dict) -> str | None:
 
 
 class AuditContextMiddleware:
-    """Remember the client's address for the audit rows written while handling this request."""
+    """Remember the client's address and the request's id for the audit rows written while handling it.
+
+    The request's id is returned in the response's ``X-Request-ID`` header.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        rid = request_id_for(request.META)
         token = client_ip.set(client_address(request.META))
+        rid_token = request_id.set(rid)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            if response is not None:
+                response[REQUEST_ID_HEADER] = rid
+            return response
         finally:
+            request_id.reset(rid_token)
             client_ip.reset(token)

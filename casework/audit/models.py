@@ -31,6 +31,10 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True, help_text="The X-Request-ID of the request that wrote it")
+    # The hash chain (casework.audit.chain): this row's hash over its content and the previous row's hash.
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     objects = AuditQuerySet.as_manager()
 
@@ -49,6 +53,12 @@ class AuditEvent(models.Model):
         # Append-only is an integrity rule of the log itself, not business logic.
         if self.pk is not None and not self._state.adding:
             raise PermissionError("The audit log is append-only")
+        if not self.hash:
+            # Every new row joins the hash chain, however it was created.
+            from casework.audit.services import _append
+
+            _append([self], using=kwargs.get("using"))
+            return
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

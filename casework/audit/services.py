@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 
-from casework.audit.context import client_ip
+from casework.audit import chain
+from casework.audit.context import client_ip, request_id
 from casework.audit.models import AuditEvent
 
 
@@ -41,6 +42,7 @@ def audit_record(
 ) -> AuditEvent:
     """Append one audit row: who (``actor``), what (``action`` on ``obj``), before and after."""
     label = actor_label or (actor.get_username() if actor is not None else "system")
+    # ``create`` saves through AuditEvent.save, which appends the row to the hash chain (``_append``).
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_label=label,
@@ -52,6 +54,7 @@ def audit_record(
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None,
         ip_address=client_ip.get(),
+        request_id=request_id.get() or "",
     )
 
 
@@ -77,18 +80,39 @@ def audit_record_many(*, actor, action: str, entries: Iterable[AuditEntry], acto
     """
     label = actor_label or (actor.get_username() if actor is not None else "system")
     actor = actor if actor is not None and actor.pk else None
-    address = client_ip.get()
+    address, rid = client_ip.get(), request_id.get() or ""
     rows = [
         AuditEvent(actor=actor, actor_label=label, action=action,
                    object_type=entry.obj._meta.label_lower if entry.obj is not None else "",
                    object_id=str(entry.obj.pk) if entry.obj is not None else "", crn=entry.crn,
                    detail=entry.detail[:500],
                    before=_jsonable(entry.before) if entry.before is not None else None,
-                   after=_jsonable(entry.after) if entry.after is not None else None, ip_address=address)
+                   after=_jsonable(entry.after) if entry.after is not None else None, ip_address=address,
+                   request_id=rid)
         for entry in entries
     ]
-    AuditEvent.objects.bulk_create(rows, batch_size=AUDIT_BATCH_SIZE)
+    _append(rows)
     return len(rows)
+
+
+def _append(events: list[AuditEvent], *, using: str | None = None) -> None:
+    """Insert unsaved events at the end of the hash chain, in order (``casework.audit.chain``).
+
+    Inside the caller's transaction (or one of its own): one statement reads the last row's hash (on
+    PostgreSQL after taking the chain's transaction-scoped advisory lock, so concurrent writers queue
+    until this transaction ends; SQLite's write transaction already excludes them), then the rows are
+    inserted in order, so ids ascend along the chain.
+    """
+    if not events:
+        return
+    using = using or router.db_for_write(AuditEvent)
+    connection = connections[using]
+    with transaction.atomic(using=using, savepoint=False):
+        with connection.cursor() as cursor:
+            cursor.execute(chain.head_sql(connection.vendor))
+            head = cursor.fetchone()
+        chain.seal(events, (head[0] if head else None) or chain.GENESIS)
+        AuditEvent.objects.db_manager(using).bulk_create(events, batch_size=AUDIT_BATCH_SIZE)
 
 
 def changes(instance: models.Model, fields: list[str], new: dict[str, Any]) -> tuple[dict, dict]:

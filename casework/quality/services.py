@@ -30,7 +30,7 @@ from casework.access.visibility import (
     can_see,
     may_run_quality,
     quality_exercise_filter,
-    quality_scope_choices,
+    quality_scope_allowed,
 )
 from casework.audit.services import audit_record
 from casework.core.errors import ConcurrentEditError, DomainValidationError, NotPermittedError
@@ -151,23 +151,11 @@ class Scope:
     team: Team | None = None
     pdu: Pdu | None = None
     region: Region | None = None
-    national: bool = False
+    country: bool = False  # England and Wales
 
 
 def _scope_allowed(viewer, scope: Scope) -> bool:
-    regions, pdus, teams, national = quality_scope_choices(viewer)
-    if national:
-        return True
-    if scope.national:
-        return False
-    if scope.region is not None:
-        return scope.region.pk in regions
-    if scope.pdu is not None:
-        return scope.pdu.pk in pdus or scope.pdu.region_id in regions
-    if scope.team is not None:
-        return (scope.team.pk in teams or scope.team.pdu_id in pdus
-                or Pdu.objects.filter(pk=scope.team.pdu_id, region_id__in=regions).exists())
-    return False
+    return quality_scope_allowed(viewer, team=scope.team, pdu=scope.pdu, region=scope.region, country=scope.country)
 
 
 @transaction.atomic
@@ -183,7 +171,7 @@ def exercise_create(*, by, name: str, framework: str, scope: Scope, window_start
         errors["name"] = NAME_REQUIRED
     if framework not in rating_rules.FRAMEWORKS:
         errors["framework"] = FRAMEWORK_UNKNOWN
-    if not (scope.team or scope.pdu or scope.region or scope.national):
+    if not (scope.team or scope.pdu or scope.region or scope.country):
         errors["scope"] = SCOPE_REQUIRED
     elif not _scope_allowed(viewer, scope):
         errors["scope"] = SCOPE_OUTSIDE
@@ -211,7 +199,7 @@ def exercise_create(*, by, name: str, framework: str, scope: Scope, window_start
         raise DomainValidationError(errors)
     exercise = Exercise.objects.create(
         name=name, framework=framework, case_standards=list(dict.fromkeys(case_standards)),
-        team=scope.team, pdu=scope.pdu, region=scope.region, national=scope.national,
+        team=scope.team, pdu=scope.pdu, region=scope.region, national=scope.country,
         window_start=window_start, window_end=window_end, as_of=as_of, requested_size=requested_size,
         buffer_percent=buffer_percent, seed=seed if seed is not None else secrets.randbelow(2**62),
         created_by=_staff(by))

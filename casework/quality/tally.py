@@ -40,11 +40,11 @@ Key = tuple[str, str, str, str]  # dimension, group, standard, key question
 
 def unit_level(exercise: Exercise) -> str:
     """What the ``unit`` breakdown groups by: "team", "pdu" or "region"."""
-    if exercise.national:
-        return "region"
     if exercise.region_id:
         return "pdu"
-    return "team"
+    if exercise.pdu_id or exercise.team_id:
+        return "team"
+    return "region"  # England and Wales
 
 
 def units_of(exercise: Exercise, team_ids: Iterable[int | None]) -> dict[int | None, str]:

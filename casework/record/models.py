@@ -455,6 +455,27 @@ class Contact(models.Model):
         return ContactKind(self.kind).is_appointment
 
 
+class SubmissionKey(models.Model):
+    """The one-time key of a submitted form, so the same form sent twice (a double click) writes once.
+
+    The form carries a new key each time it is shown; the service stores it in the transaction of
+    the write it made. A second request with the same key meets the primary key (even when both
+    arrive at once) and is answered with the write the first one made. ``action`` is the audit
+    action of that write; ``contact`` the contact it recorded or changed.
+    """
+
+    key = models.UUIDField(primary_key=True)
+    action = models.CharField(max_length=40)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.key}"
+
+
 class TierCalculation(models.Model):
     """One tier calculation with every input, so "why is this case B2?" has a stored answer."""
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -16,7 +17,7 @@ from casework.enforcement import services as enforcement_services
 from casework.enforcement.selectors import breach_or_recall_case_ids
 from casework.record import identifiers
 from casework.record.choices import ContactKind
-from casework.record.models import Case, Contact, TierCalculation
+from casework.record.models import Case, Contact, SubmissionKey, TierCalculation
 from casework.record.tiers import tier_inputs, tier_outcome, tier_request
 from casework.rules import calendar, contacts
 from casework.safeguards import services as safeguard_services
@@ -38,6 +39,35 @@ PERSONAL_DETAIL_FIELDS = [
     "first_name", "middle_names", "last_name", "preferred_name", "date_of_birth", "gender",
     "pnc", "phone", "mobile", "email", "children_contact",
 ]
+
+
+class DuplicateSubmissionError(Exception):
+    """The same form was sent again (a double click): ``contact`` is what the first one recorded.
+
+    Nothing was written by the second; the page answers it as it answered the first.
+    """
+
+    def __init__(self, contact: Contact | None) -> None:
+        super().__init__("This form has already been sent")
+        self.contact = contact
+
+
+def _claim_submission(key: uuid.UUID | None, *, action: str, contact: Contact, by) -> None:
+    """Store a form's one-time key with the write it made, or raise ``DuplicateSubmissionError``.
+
+    Called inside the write's transaction. The key's primary key decides: of two requests with one
+    key, even at the same moment, the second waits for the first to commit and then meets the
+    constraint (caught in a savepoint, so the first's row can be read), and its transaction, with
+    everything it wrote, is rolled back.
+    """
+    if key is None:
+        return
+    try:
+        with transaction.atomic():
+            SubmissionKey.objects.create(key=key, action=action, contact=contact, created_by=by)
+    except IntegrityError:
+        first = SubmissionKey.objects.select_related("contact").filter(key=key).first()
+        raise DuplicateSubmissionError(first.contact if first else None) from None
 
 
 def _check_can_change(by, case: Case) -> None:
@@ -158,8 +188,13 @@ def contact_record(
     notes: str = "",
     sensitive: bool = False,
     now: dt.datetime | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Contact:
-    """Record a contact (or book an appointment) on a case; audited."""
+    """Record a contact (or book an appointment) on a case; audited.
+
+    With ``submission_key`` (the form's one-time key) a second request with the same key records
+    nothing and raises ``DuplicateSubmissionError`` with the contact the first recorded.
+    """
     _check_can_change(by, case)
     now = now or timezone.now()
     errors = _check_outcome(kind, starts_at, outcome, absence_reason, now)
@@ -175,6 +210,7 @@ def contact_record(
         staff=staff, location=location, outcome=outcome, absence_reason=absence_reason,
         notes=notes, sensitive=sensitive, created_by=by,
     )
+    _claim_submission(submission_key, action="contact.record", contact=contact, by=by)
     audit_record(actor=by, action="contact.record", obj=contact, crn=case.crn,
                  after={"kind": kind, "starts_at": starts_at, "outcome": outcome,
                         "absence_reason": absence_reason, "sensitive": sensitive})
@@ -193,8 +229,13 @@ def contact_record_outcome(
     absence_reason: str = "",
     notes: str = "",
     now: dt.datetime | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Contact:
-    """Record what happened at an appointment; refuses a stale edit; audited."""
+    """Record what happened at an appointment; refuses a stale edit; audited.
+
+    ``submission_key`` as for ``contact_record``: the same form sent twice records the outcome once
+    (the second is not told that someone else changed the contact: it was the same person).
+    """
     _check_can_change(by, contact.case)
     now = now or timezone.now()
     errors = _check_outcome(contact.kind, contact.starts_at, outcome, absence_reason, now)
@@ -203,6 +244,7 @@ def contact_record_outcome(
     if errors:
         raise DomainValidationError(errors)
     new_notes = f"{contact.notes}\n\n{notes}".strip() if notes else contact.notes
+    _claim_submission(submission_key, action="contact.record_outcome", contact=contact, by=by)
     rows = Contact.objects.filter(pk=contact.pk, version=expected_version).update(
         outcome=outcome, absence_reason=absence_reason, notes=new_notes, version=F("version") + 1
     )

@@ -70,6 +70,9 @@ def database_from_env(*, default: str | None) -> dict:
         options.setdefault("server_side_binding", env.bool("DATABASE_SERVER_SIDE_BINDING", default=True))
         threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="1")
         options.setdefault("prepare_threshold", None if threshold.lower() == "none" else int(threshold))
+        # A database host that does not answer at all (not even to refuse) fails a request after this many
+        # seconds, not the operating system's minutes: pages answer 503 during an outage (casework/core/outage.py).
+        options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
     return config
 
 
@@ -99,6 +102,7 @@ INSTALLED_APPS = [
     "casework.enforcement",
     "casework.allocation",
     "casework.recall",
+    "casework.quality",
     "casework.web",
     "casework.api",
     "casework.demo",
@@ -106,10 +110,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so everything after it (the access log, a 503 during an outage) has the request's id.
+    "casework.audit.context.AuditContextMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, so static files keep their caching; every other response is no-store.
     "casework.core.middleware.NoStoreMiddleware",
+    # /healthz and /readyz, before the session and sign-in (and not in the access log).
+    "casework.core.health.HealthCheckMiddleware",
+    "casework.core.middleware.RequestLogMiddleware",
+    # A view failing because the database cannot be reached answers 503 (casework/core/outage.py).
+    "casework.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -117,7 +128,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "casework.audit.context.AuditContextMiddleware",
     "casework.account.middleware.IdleTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "casework.account.middleware.SecondFactorMiddleware",
@@ -301,9 +311,13 @@ SPECTACULAR_SETTINGS = {
 # Demo logins are shown and the demo world can be built only when this is on (never in production).
 DEMO_MODE = False
 
+# Readable lines here; production writes JSON (casework/settings/production.py). Every record carries
+# the request's id (casework/core/logs.py); the access log ("casework.request") is written at INFO, so
+# it shows with LOG_LEVEL=INFO.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "casework.core.logs.RequestIdFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }

@@ -41,3 +41,17 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# A load balancer probes /healthz and /readyz over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# One JSON object per line on standard error, each with the request's id (casework/core/logs.py); Casework's
+# own loggers at INFO, so the access log ("casework.request": one line per request) is written.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "casework.core.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "casework.core.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "loggers": {"casework": {"level": env.str("CASEWORK_LOG_LEVEL", default="INFO")}},
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -80,7 +81,33 @@ class TeamFilterForm(GovukFormMixin, forms.Form):
         self.fields["manager"].choices = [("", "Anyone"), *[(m.staff.pk, m.staff.name) for m in members]]
 
 
-class ContactForm(GovukFormMixin, forms.Form):
+def _as_uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value).strip())
+    except ValueError:
+        return None
+
+
+class SubmissionKeyMixin:
+    """A hidden one-time key, new each time the form is shown, so sending it twice writes once.
+
+    The service stores the key with what it wrote (``casework.record.models.SubmissionKey``); the
+    same key again (a double click, or the back button and send) is answered with the first write.
+    A form sent without a usable key is given a new one, so re-showing it with errors keeps one.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission_key"] = forms.UUIDField(widget=forms.HiddenInput, required=False)
+        name = self.add_prefix("submission_key")
+        if not self.is_bound:
+            self.initial["submission_key"] = uuid.uuid4()
+        elif _as_uuid(self.data.get(name)) is None:
+            self.data = self.data.copy()
+            self.data[name] = str(uuid.uuid4())
+
+
+class ContactForm(SubmissionKeyMixin, GovukFormMixin, forms.Form):
     kind = forms.ChoiceField(label="Type of contact", choices=ContactKind.choices, widget=Radios(small=True),
                              error_messages={"required": "Select the type of contact"})
     date = DateField(label="Date", help_text="For example, 27 11 2026")
@@ -116,7 +143,7 @@ class ContactForm(GovukFormMixin, forms.Form):
         return timezone.make_aware(dt.datetime.combine(day, time))
 
 
-class OutcomeForm(GovukFormMixin, forms.Form):
+class OutcomeForm(SubmissionKeyMixin, GovukFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(
         label="What happened?",

@@ -24,13 +24,14 @@ from casework.access.models import ApiToken, ScopeGrant
 from casework.access.policy import API_CLIENT_RULES, RULES, Perm
 from casework.allocation.models import Proposal, ProposalLine
 from casework.enforcement.models import EnforcementDecision, EnforcementSignal
+from casework.quality.models import Exercise, SampledCase
 from casework.record.models import CaseAccess
 from casework.safeguards.models import SafeguardTask
 from tests import factories
 from tests.pagecheck import CheckedClient
 from tests.recall.support import issued_recall
 
-PUBLIC_ROUTES = {"sign-in/", "accessibility/"}
+PUBLIC_ROUTES = {"sign-in/", "accessibility/", "healthz", "readyz"}
 
 
 def iter_routes(patterns=None, prefix=""):
@@ -79,8 +80,8 @@ ROLE_PERMS: dict[str, set[Perm]] = {
     "spo": READER | WORKFORCE | {Perm.CASE_EDIT, Perm.CONTACT_RECORD, Perm.SUPERVISION_RECORD, Perm.TASKS_VIEW,
                                  Perm.WORKLOAD_VIEW, Perm.ALLOCATE, Perm.ENFORCEMENT_VIEW, Perm.RECALL_COUNTERSIGN},
     "head": READER | WORKFORCE | {Perm.GRANT_APPROVE, Perm.ESTABLISHMENT_CHANGE, Perm.WORKLOAD_VIEW, Perm.ALLOCATE,
-                                  Perm.ENFORCEMENT_VIEW, Perm.RECALL_COUNTERSIGN},
-    "qa": READER,
+                                  Perm.ENFORCEMENT_VIEW, Perm.RECALL_COUNTERSIGN, Perm.QUALITY_VIEW},
+    "qa": READER | {Perm.QUALITY_VIEW, Perm.QUALITY_RUN},
     "inspector": READER,
     "admin": {Perm.SIGNED_IN, Perm.RULES_USE, Perm.API_SCHEMA, Perm.AUDIT_VIEW, Perm.ACCESS_MANAGE, Perm.ADMIN,
               *WORKFORCE, Perm.ESTABLISHMENT_CHANGE},
@@ -100,6 +101,8 @@ KINDS = ["in-scope", "out-of-scope", "excluded", "restricted"]
 SPECIAL = {
     "login": {"anonymous": 200, "people": 302, "api": 200},
     "accessibility": {"anonymous": 200, "people": 200, "api": 200},
+    "healthz": {"anonymous": 200, "people": 200, "api": 200},
+    "readyz": {"anonymous": 200, "people": 200, "api": 200},
     "logout": {"anonymous": 302, "people": 302, "api": 302},
     # Everyone here has already confirmed a code (or needs none), so the code page sends them on.
     "two-factor": {"anonymous": 302, "people": 302, "api": 302},
@@ -107,7 +110,10 @@ SPECIAL = {
 POST_ROUTES = {"logout", "api-case-lookup"}
 # Allocation routes that send an allowed viewer elsewhere: the in-scope case already has a case manager (so the
 # allocate page sends them to reallocate it), and a proposal is asked for by POST only (GET goes to the queue).
-REDIRECTS_WHEN_ALLOWED = {"allocation-case": {"in-scope"}, "allocation-proposal-new": {None}}
+REDIRECTS_WHEN_ALLOWED = {"allocation-case": {"in-scope"}, "allocation-proposal-new": {None},
+                          # Quality assurance actions are POST only: GET goes back to the exercise or the case.
+                          "quality-sample": {None}, "quality-share": {None}, "quality-complete": {None},
+                          "quality-assessor": {None}}
 # Administrators read and change every team's and staff member's workforce records (no case data).
 ADMIN_EVERYWHERE = {Perm.STAFF_VIEW, Perm.REDUCTION_CHANGE, Perm.ESTABLISHMENT_CHANGE, Perm.ADMIN}
 
@@ -151,7 +157,8 @@ def all_routes() -> list[Route]:
 
 ROUTES = all_routes()
 KNOWN_KWARGS = {"crn", "code", "contact_id", "grant_id", "registration_id", "task_id", "staff_code", "reduction_id",
-                "membership_id", "proposal_id", "line_id", "decision_id", "recall_id"}
+                "membership_id", "proposal_id", "line_id", "decision_id", "recall_id", "exercise_id", "sampled_id",
+                "standard"}
 
 
 def test_the_matrix_knows_how_to_fill_every_route():
@@ -247,7 +254,16 @@ def _build_world() -> dict:
     ScopeGrant.objects.filter(pk=request.pk).update(created_by=people["admin"].user)
     # An issued recall on every case, so the recall page and its document have something they could leak.
     recalls = {kind: issued_recall(case) for kind, case in cases.items()}
-    return {"people": people, "cases": cases, "contacts": contacts, "registrations": registrations,
+    # A quality assurance exercise of the PDU, sampled, with the case in scope in its sample.
+    exercise = Exercise.objects.create(
+        name="Matrix exercise", framework="PROBATION_2018", case_standards=["2.1", "2.2", "2.3", "2.4"], pdu=pdu,
+        window_start=dt.date(2026, 1, 1), window_end=dt.date(2026, 6, 30), as_of=dt.date(2026, 9, 1), seed=1,
+        status="SAMPLED", created_by=people["qa"])
+    sampled = SampledCase.objects.create(exercise=exercise, case=cases["in-scope"], stratum="MALE_COMMUNITY_HIGHER",
+                                         role="SAMPLE", position=0, practitioner=people["po"],
+                                         practitioner_name=people["po"].name, grade="PO", team=team_a)
+    return {"exercise": exercise, "sampled": sampled, "people": people, "cases": cases, "contacts": contacts,
+            "registrations": registrations,
             "tasks": tasks, "decisions": decisions, "recalls": recalls,
             "tokens": tokens, "grant": request, "staff": staff, "reductions": reductions,
             "memberships": memberships, "proposal": proposal, "proposal_line": line,
@@ -280,7 +296,8 @@ def url_for(route: Route, kind: str | None, world) -> str:
               "membership_id": world["memberships"][kind].pk if kind else None,
               "proposal_id": world["proposal"].pk, "line_id": world["proposal_line"].pk,
               "recall_id": world["recalls"][kind].pk if kind else None,
-              "grant_id": world["grant"].pk}
+              "grant_id": world["grant"].pk, "exercise_id": world["exercise"].pk,
+              "sampled_id": world["sampled"].pk, "standard": "1.1"}
     return reverse(route.name, kwargs={k: values[k] for k in route.kwargs})
 
 

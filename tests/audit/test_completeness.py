@@ -73,13 +73,21 @@ ALLOWED: dict[tuple[str, str | None], str] = {
     ("demo/builder.py", None): DEMO,
     ("demo/world.py", None): DEMO,
     ("demo/recalls.py", None): DEMO,
+    ("demo/quality.py", "_lead_and_assessor"): DEMO + "; here the second quality assurance officer and their grant",
+    ("quality/tally.py", None): "the counts the quality services keep, written inside the service's transaction "
+                                "from the audited submission or moderation that changes them (derived data)",
+    ("quality/exports.py", "answers_xlsx"): "openpyxl's Workbook.save writes the XLSX into memory, not the database",
     ("demo/national.py", None): "the national-scale generator (`casework generate`): made-up rows in bulk and "
                                 "COPY into an empty database, for benchmarks; nothing real to audit",
     ("access/scope_cache.py", "bump_access_version"): "a counter that makes kept access scopes stale, bumped when "
                                                       "a membership, grant or staff record changes; that change "
                                                       "is the audited write, this is derived from it",
+    ("core/backup.py", None): "`casework backup` and `restore`: reads (row counts, the migrations applied, "
+                              "pg_export_snapshot) and SQLite pragmas on copies; a restore replaces the whole "
+                              "database with a verified backup, audit log included, rather than writing rows",
     ("audit/models.py", "AuditEvent.save"): "the audit row's own save refusing any change to a stored row "
                                             "(append-only) before Django inserts it: the write audit_record makes",
+    ("core/health.py", "database_check"): "not a write: the readiness check's SELECT 1 (/readyz)",
 }
 
 
@@ -635,6 +643,120 @@ CALLS.update({
     "casework.recall.services.issue": (
         lambda w: _recall_kwargs(w, "ACO_COUNTERSIGNED", "po"), "po", "recall.issue"),
 })
+
+
+# Quality assurance (casework.quality): the exercise and its sample written directly (set-up, not audited).
+
+
+def _qa(w, key="qa"):
+    """A quality assurance lead with a grant over the world's region, kept in ``w`` as ``key``."""
+    if key not in w:
+        w[key] = factories.QualityAssuranceFactory()
+        factories.grant(w[key], "QUALITY_ASSURANCE", region=w["team"].pdu.region)
+    return w[key]
+
+
+def _qa_exercise(w, *, sampled=True):
+    from casework.quality.models import Exercise, SampledCase
+
+    factories.CommunityOrderFactory(case=w["case"], start_date=dt.date(2026, 2, 2), sentence_date=dt.date(2026, 2, 2))
+    exercise = Exercise.objects.create(
+        name="QA", framework="PROBATION_2018", case_standards=["2.1"], pdu=w["team"].pdu,
+        window_start=dt.date(2026, 1, 1), window_end=dt.date(2026, 6, 30), as_of=dt.date(2026, 9, 1), seed=3,
+        status="SAMPLED" if sampled else "SETUP", created_by=_qa(w))
+    if sampled:
+        w["sampled"] = SampledCase.objects.create(
+            exercise=exercise, case=w["case"], stratum="MALE_COMMUNITY_HIGHER", role="SAMPLE", position=0,
+            practitioner=w["po"], practitioner_name=w["po"].name, grade="PO", team=w["team"])
+        w["reserve"] = SampledCase.objects.create(
+            exercise=exercise, case=factories.AllocatedCaseFactory(manager=w["po"]), stratum="MALE_COMMUNITY_HIGHER",
+            role="RESERVE", position=1, practitioner=w["po"], practitioner_name=w["po"].name, grade="PO",
+            team=w["team"])
+    return exercise
+
+
+def _qa_answers(kq_answer="SUFFICIENT"):
+    from casework.quality.services import Given
+
+    return {("2.1", kq): Given(kq_answer, "File") for kq in ("ENGAGEMENT", "DESISTANCE", "SAFETY")}
+
+
+def _qa_assigned(w):
+    from casework.quality.models import SampledCase
+
+    exercise = _qa_exercise(w)
+    _qa(w, "assessor")
+    SampledCase.objects.filter(pk=w["sampled"].pk).update(assessor=w["assessor"])
+    w["sampled"].refresh_from_db()
+    return exercise
+
+
+def _qa_submitted(w):
+    from casework.quality.models import AnswerRow, Assessment
+
+    _qa_assigned(w)
+    assessment = Assessment.objects.create(sampled_case=w["sampled"], exercise=w["sampled"].exercise,
+                                           assessor=w["assessor"], started_at=timezone.now(), status="SUBMITTED",
+                                           submitted_at=timezone.now())
+    for (std, kq), given in _qa_answers().items():
+        AnswerRow.objects.create(assessment=assessment, standard=std, key_question=kq, answer=given.answer,
+                                 final=given.answer)
+    return assessment
+
+
+def _qa_overridden(w):
+    exercise = _qa_exercise(w)
+    exercise.overrides.create(standard="2.1", rating="GOOD", reason="Borderline", by=_qa(w), at=timezone.now())
+    return exercise
+
+
+def _qa_scope(w):
+    from casework.quality.services import Scope
+
+    _qa(w)
+    return Scope(pdu=w["team"].pdu)
+
+
+CALLS.update({
+    "casework.quality.services.exercise_create": (
+        lambda w: {"by": _qa(w).user, "name": "Self-inspection", "framework": "PROBATION_2018", "scope": _qa_scope(w),
+                   "window_start": dt.date(2026, 1, 1), "window_end": dt.date(2026, 6, 30),
+                   "as_of": dt.date(2026, 9, 1), "case_standards": ["2.1"]}, "qa", "quality.exercise_create"),
+    "casework.quality.services.sample_draw": (
+        lambda w: {"exercise": _qa_exercise(w, sampled=False), "by": _qa(w).user}, "qa", "quality.sample_draw"),
+    "casework.quality.services.assessor_set": (
+        lambda w: {"sampled": (_qa_exercise(w), w["sampled"])[1], "assessor": _qa(w, "assessor"), "by": _qa(w).user},
+        "qa", "quality.assessor_set"),
+    "casework.quality.services.assessors_share": (
+        lambda w: {"exercise": _qa_exercise(w), "assessors": [_qa(w, "assessor")], "by": _qa(w).user}, "qa",
+        "quality.assessors_share"),
+    "casework.quality.services.sample_replace": (
+        lambda w: {"sampled": (_qa_exercise(w), w["sampled"])[1], "reserve": w["reserve"], "reason": "Moved away",
+                   "by": _qa(w).user}, "qa", "quality.sample_replace"),
+    "casework.quality.services.assessment_save": (
+        lambda w: {"sampled": (_qa_assigned(w), w["sampled"])[1], "by": w["assessor"].user, "answers": _qa_answers(),
+                   "submit": True}, "assessor", "quality.assessment_submit"),
+    "casework.quality.services.assessment_moderate": (
+        lambda w: {"assessment": _qa_submitted(w), "by": _qa(w).user,
+                   "answers": _qa_answers("NOT_SUFFICIENT"), "note": "Not in the file"}, "qa",
+        "quality.assessment_moderate"),
+    "casework.quality.services.standard_rating_set": (
+        lambda w: {"exercise": _qa_exercise(w), "standard": "1.1", "rating": "GOOD", "evidence": "Interviews",
+                   "by": _qa(w).user}, "qa", "quality.standard_rating_set"),
+    "casework.quality.services.override_set": (
+        lambda w: {"exercise": _qa_exercise(w), "standard": "2.1", "rating": "GOOD", "reason": "Borderline",
+                   "by": _qa(w).user}, "qa", "quality.override_set"),
+    "casework.quality.services.override_remove": (
+        lambda w: {"exercise": _qa_overridden(w), "standard": "2.1", "by": _qa(w).user}, "qa",
+        "quality.override_remove"),
+    "casework.quality.services.exercise_complete": (
+        lambda w: {"exercise": _qa_submitted(w).exercise, "by": _qa(w).user}, "qa", "quality.exercise_complete"),
+    "casework.quality.services.export_recorded": (
+        lambda w: {"exercise": _qa_exercise(w), "by": _qa(w).user, "kind": "answers CSV", "rows": 3}, "qa",
+        "quality.export"),
+})
+HELPERS.add("casework.quality.services.workload_band")  # the band of a capacity; writes nothing
+HELPERS.add("casework.quality.services.expected_questions")  # the key questions an assessment answers; reads only
 
 
 def test_every_service_is_exercised_here():

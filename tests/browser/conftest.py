@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.core import serializers
 from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -77,23 +75,6 @@ def browser() -> Iterator[Browser]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="session")
-def seeded_data(django_db_setup, django_db_blocker) -> str:
-    """Casework's reference data as the migrations seeded it (offence and registration types, rule
-    configuration), serialized before the first browser test empties the database."""
-    with django_db_blocker.unblock():
-        objects = [
-            obj
-            for model in apps.get_models()
-            if model._meta.app_config.name.startswith("casework.") and model._meta.managed
-            for obj in model._base_manager.order_by("pk")
-        ]
-    if not objects:
-        pytest.fail("the test database has no reference data: did a test before the browser tests empty it?",
-                    pytrace=False)
-    return serializers.serialize("json", objects)
 
 
 @pytest.fixture(autouse=True)

@@ -90,12 +90,15 @@ def contact_new(request, crn: str):
             services.contact_record(
                 case=case, by=request.user, kind=data["kind"], starts_at=form.starts_at(),
                 location=data["location"], outcome=data["outcome"], absence_reason=data["absence_reason"],
-                notes=data["notes"], sensitive=data["sensitive"],
+                notes=data["notes"], sensitive=data["sensitive"], submission_key=data["submission_key"],
             )
         except DomainValidationError as exc:
             _apply_domain_errors(form, exc, {"starts_at": "date", "starts_at_time": "time"})
         except NotPermittedError:
             raise PermissionDenied() from None
+        except services.DuplicateSubmissionError:  # sent twice: answered as the first was, nothing more recorded
+            messages.success(request, "Contact recorded")
+            return redirect("case-contacts", crn=case.crn)
         else:
             messages.success(request, "Contact recorded")
             return redirect("case-contacts", crn=case.crn)
@@ -114,7 +117,7 @@ def contact_outcome(request, crn: str, contact_id: int):
         try:
             services.contact_record_outcome(
                 contact=contact, by=request.user, expected_version=data["version"], outcome=data["outcome"],
-                absence_reason=data["absence_reason"], notes=data["notes"],
+                absence_reason=data["absence_reason"], notes=data["notes"], submission_key=data["submission_key"],
             )
         except DomainValidationError as exc:
             _apply_domain_errors(form, exc)
@@ -122,6 +125,9 @@ def contact_outcome(request, crn: str, contact_id: int):
             form.add_error(None, exc.message)
         except NotPermittedError:
             raise PermissionDenied() from None
+        except services.DuplicateSubmissionError:
+            messages.success(request, "Outcome recorded")
+            return redirect("case-contacts", crn=case.crn)
         else:
             messages.success(request, "Outcome recorded")
             return redirect("case-contacts", crn=case.crn)

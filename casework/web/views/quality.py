@@ -70,7 +70,7 @@ def index(request):
 def _scope_from(value: str) -> services.Scope:
     kind, _, pk = value.partition(":")
     if kind == "national":
-        return services.Scope(national=True)
+        return services.Scope(country=True)
     model = {"region": Region, "pdu": Pdu, "team": Team}.get(kind)
     obj = model.objects.filter(pk=int(pk)).first() if model and pk.isdigit() else None
     return services.Scope(**{kind: obj}) if obj is not None else services.Scope()
