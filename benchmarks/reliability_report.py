@@ -213,7 +213,8 @@ def knee_explanation(entry: Mapping, cores: int) -> str:
         parts.append(f"**The knee is at {knee['users']} users**: going from {before['users']} to {at['users']} users "
                      f"(+{knee['users_rise'] * 100:.0f}%) moved throughput from {before['rps']:.1f} to "
                      f"{at['rps']:.1f} req/s ({knee['rps_rise'] * 100:+.0f}%) and p95 from {_n(before['p95_ms'])} to "
-                     f"{_n(at['p95_ms'])} ms.")
+                     f"{_n(at['p95_ms'])} ms. Throughput peaked at {best['rps']:.1f} req/s with {best['users']} "
+                     "users.")
     if per:
         parts.append(f"There the machine was {busy:.0f}% busy; each request cost {per.get('gunicorn', 0):.1f} ms of "
                      f"gunicorn CPU, {per.get('postgres', 0):.1f} ms of PostgreSQL's and {per.get('locust', 0):.1f} ms "

@@ -149,3 +149,26 @@ def test_head_of_pdu_reads_others_do_not(signed_in, client):
     other = w.build(2)
     client.force_login(other.lead.user)
     assert client.get(reverse("quality-results", args=[exercise.pk])).status_code == 404
+
+
+def test_a_case_the_reader_is_excluded_from_is_withheld_everywhere(client):
+    """Limited access holds in quality assurance too: a head of PDU excluded from a sampled case sees its CRN
+    nowhere on the exercise's pages, and its assessment page is not found for them."""
+    from tests import factories
+
+    world = w.build(12)
+    exercise = _sampled_and_shared(world, size=4)
+    sampled = (SampledCase.objects.filter(exercise=exercise, role=SampleRole.SAMPLE)
+               .select_related("case", "exercise", "assessor").first())
+    answers = {q: services.Given(Answer.SUFFICIENT) for q in services.expected_questions(exercise)}
+    services.assessment_save(sampled=sampled, by=sampled.assessor.user, submit=True, answers=answers)
+    factories.restrict(sampled.case, excluded=[world.head])
+    client.force_login(world.head.user)
+    page = client.get(reverse("quality-exercise", args=[exercise.pk]))
+    assert page.status_code == 200
+    assert sampled.case.crn.encode() not in page.content and b"Withheld" in page.content
+    assert client.get(reverse("quality-case", args=[exercise.pk, sampled.pk])).status_code == 404
+    rows = b"".join(client.get(reverse("quality-answers-csv", args=[exercise.pk])).streaming_content)
+    assert sampled.case.crn.encode() not in rows and rows.count(b"withheld") == 12  # still counted
+    client.force_login(world.lead.user)  # the lead is not excluded: they see it
+    assert sampled.case.crn.encode() in client.get(reverse("quality-exercise", args=[exercise.pk])).content

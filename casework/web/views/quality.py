@@ -11,15 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework.access.policy import Perm, requires
-from casework.access.visibility import may_run_quality, quality_scope_choices
+from casework.access.visibility import may_run_quality, quality_scope_choices, visible_cases
 from casework.core.errors import ConcurrentEditError, DomainValidationError, NotPermittedError
 from casework.organisation.models import Pdu, Region, Team
 from casework.quality import exports, selectors, services
 from casework.quality.choices import AssessmentStatus, ExerciseStatus, ModerationStatus, SampleRole, Stratum
 from casework.quality.evidence import case_proposals
-from casework.quality.models import Assessment, Exercise
+from casework.quality.models import Assessment, Exercise, SampledCase
 from casework.quality.prompts import PROVENANCE, prompts_for
 from casework.quality.results import exercise_results
+from casework.record.models import Case
 from casework.record.selectors import case_overview
 from casework.rules import qa_evidence
 from casework.ruleset import selectors as ruleset
@@ -111,10 +112,15 @@ def exercise_page(request, exercise_id: int):
               "assessed": s.key in exercise.case_standards} for s in framework.standards]
     assessors = selectors.assessors_for(exercise, today=timezone.localdate()) if can_run else []
     share = ShareForm(assessors=[(s.pk, s.name) for s in assessors])
+    reserves = selectors.sample_page(exercise, 1, role=SampleRole.RESERVE, size=200).object_list
+    replaced = list(selectors.sample_rows(exercise, role=SampleRole.REPLACED))
+    # A CRN the viewer may not see (excluded from the case) is withheld in every list here.
+    shown = [s.case_id for s in [*page.object_list, *reserves, *replaced]] + [
+        s.replaced_by.case_id for s in replaced if s.replaced_by_id]
+    seen = set(visible_cases(viewer, Case.objects.filter(pk__in=shown)).values_list("pk", flat=True))
     return render(request, "web/quality/exercise.html", {
         "exercise": exercise, "progress": progress, "page": page, "framework": framework, "rated": rated,
-        "reserves": selectors.sample_page(exercise, 1, role=SampleRole.RESERVE, size=200).object_list,
-        "replaced": list(selectors.sample_rows(exercise, role=SampleRole.REPLACED)),
+        "reserves": reserves, "replaced": replaced, "seen": seen,
         "can_run": can_run, "share": share, "strata": _strata(exercise),
         "me": viewer.staff_id})
 
@@ -201,6 +207,9 @@ def case_page(request, exercise_id: int, sampled_id: int):
     key question, and the case record read-only through the viewer's own visibility."""
     exercise = _exercise(request, exercise_id)
     sampled = selectors.sampled_get(exercise, sampled_id)
+    # The case through the viewer's own visibility: a case they may not see (excluded from it, say) is not
+    # found here either, as on every case page (a view of a limited-access case is audited).
+    visible = get_case(request, sampled.case.crn, page="quality assessment")
     framework, _ = ruleset.framework(exercise.framework)
     assessment = Assessment.objects.filter(sampled_case=sampled).select_related("assessor", "moderator").first()
     viewer = request.viewer
@@ -256,14 +265,9 @@ def case_page(request, exercise_id: int, sampled_id: int):
             messages.error(request, services.NOT_SUBMITTED)
         return redirect(request.path)
     # The case record, read through the viewer's own visibility (audited for a limited-access case).
-    record = None
-    try:
-        visible = get_case(request, sampled.case.crn, page="quality assessment")
-        record = case_overview(case=visible)
-    except Http404:
-        record = None
+    record = case_overview(case=visible)
     proposals = case_proposals(sampled.case, framework=exercise.framework, as_of=exercise.as_of,
-                               standards=exercise.case_standards) if record is not None else {}
+                               standards=exercise.case_standards)
     return render(request, "web/quality/case.html", {
         "exercise": exercise, "sampled": sampled, "assessment": assessment, "form": form or moderation_form,
         "editing": form is not None, "moderating": moderation_form is not None, "record": record,
@@ -289,6 +293,7 @@ def _save_answers(form, write, questions) -> bool:
 def assessor_change(request, exercise_id: int, sampled_id: int):
     exercise = _exercise(request, exercise_id)
     sampled = selectors.sampled_get(exercise, sampled_id)
+    get_case(request, sampled.case.crn, page="quality assessor")  # 404 for a case they may not see
     if request.method == "POST":
         assessors = selectors.assessors_for(exercise, today=timezone.localdate())
         form = AssessorForm(request.POST, assessors=[(s.pk, s.name) for s in assessors])
@@ -309,7 +314,13 @@ def assessor_change(request, exercise_id: int, sampled_id: int):
 def replace(request, exercise_id: int, sampled_id: int):
     exercise = _exercise(request, exercise_id)
     sampled = selectors.sampled_get(exercise, sampled_id)
-    reserves = [r for r in selectors.sample_rows(exercise, role=SampleRole.RESERVE) if r.stratum == sampled.stratum]
+    get_case(request, sampled.case.crn, page="quality sample replacement")  # 404 for a case they may not see
+    seen = visible_cases(request.viewer, Case.objects.filter(pk__in=SampledCase.objects.filter(
+        exercise=exercise, role=SampleRole.RESERVE, stratum=sampled.stratum).values("case_id")))
+    seen_ids = set(seen.values_list("pk", flat=True))
+    # Only reserves the lead may see are offered (a CRN they are excluded from is never shown).
+    reserves = [r for r in selectors.sample_rows(exercise, role=SampleRole.RESERVE)
+                if r.stratum == sampled.stratum and r.case_id in seen_ids]
     form = ReplaceForm(request.POST or None, initial={"version": sampled.version},
                        reserves=[(r.pk, f"{r.case.crn}: {r.practitioner_name} ({r.grade})") for r in reserves])
     if request.method == "POST" and form.is_valid():
