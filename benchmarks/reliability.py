@@ -14,7 +14,8 @@ Environment (durations in seconds; the defaults are the issue's):
   region scale, as ``make bench``), ``RELIABILITY_SQLITE`` (the SQLite file for the backup stage; default
   var/<scale>.sqlite3), ``RELIABILITY_RESTORE_PG`` (the scratch database restores go into; default
   casework_restore_check on the same server; dropped and created again each run).
-- ``RELIABILITY_CURVE_USERS`` ("10 25 50 100 150 200": the issue's four, then two past them to find the knee on two cores), ``RELIABILITY_CURVE_SECONDS`` (60 measured per step, after the
+- ``RELIABILITY_CURVE_USERS`` ("10 25 50 100 150 200": the issue's four, then two more, past the knee on
+  two cores), ``RELIABILITY_CURVE_SECONDS`` (60 measured per step, after the
   users have arrived), ``RELIABILITY_LOAD_USERS`` (100), ``RELIABILITY_LOAD_SECONDS`` (300),
   ``RELIABILITY_OUTAGE_USERS`` (50), ``RELIABILITY_OUTAGE_SECONDS`` (20: how long the database is down),
   ``RELIABILITY_OUTAGE_AT`` (30: when, into the run, it is stopped), ``RELIABILITY_OUTAGE_AFTER`` (40: how long
