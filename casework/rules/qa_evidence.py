@@ -30,6 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from casework.rules.safeguards import Safeguard
+
 RULES_VERSION = "qa-evidence-2026.1"
 
 
@@ -39,27 +41,10 @@ class Answer(StrEnum):
     NOT_APPLICABLE = "NOT_APPLICABLE"
 
 
-class Source(StrEnum):
-    """The kinds of record evidence a key question may turn on."""
+# The kinds of record evidence a key question may turn on: the six safeguards of rules.md §4 (the safeguards
+# engine's codes) and enforcement decisions owed (§5.4).
+Source = StrEnum("Source", {**{s.value: s.value for s in Safeguard}, "ENFORCEMENT": "ENFORCEMENT"})
 
-    DOMESTIC_ABUSE_ENQUIRY = "DOMESTIC_ABUSE_ENQUIRY"
-    SAFEGUARDING_ENQUIRY = "SAFEGUARDING_ENQUIRY"
-    INITIAL_ROSH_ASSESSMENT = "INITIAL_ROSH_ASSESSMENT"
-    HOME_VISIT = "HOME_VISIT"
-    RISK_REVIEW = "RISK_REVIEW"
-    MANAGEMENT_OVERSIGHT = "MANAGEMENT_OVERSIGHT"
-    ENFORCEMENT = "ENFORCEMENT"
-
-
-SOURCE_LABELS: Mapping[Source, str] = {
-    Source.DOMESTIC_ABUSE_ENQUIRY: "Domestic abuse enquiry with the police",
-    Source.SAFEGUARDING_ENQUIRY: "Safeguarding enquiry with children's services",
-    Source.INITIAL_ROSH_ASSESSMENT: "Initial risk of serious harm assessment",
-    Source.HOME_VISIT: "Home visit",
-    Source.RISK_REVIEW: "Risk review after a trigger",
-    Source.MANAGEMENT_OVERSIGHT: "Management oversight",
-    Source.ENFORCEMENT: "Enforcement decision on a failure to comply",
-}
 
 _ASSESS = (Source.DOMESTIC_ABUSE_ENQUIRY, Source.SAFEGUARDING_ENQUIRY, Source.INITIAL_ROSH_ASSESSMENT)
 _DELIVER = (Source.HOME_VISIT, Source.RISK_REVIEW, Source.MANAGEMENT_OVERSIGHT)

@@ -272,8 +272,7 @@ def case_page(request, exercise_id: int, sampled_id: int):
         "exercise": exercise, "sampled": sampled, "assessment": assessment, "form": form or moderation_form,
         "editing": form is not None, "moderating": moderation_form is not None, "record": record,
         "sections": _sections(form or moderation_form, framework, exercise, proposals, assessment),
-        "prompt_provenance": PROVENANCE, "evidence_version": qa_evidence.RULES_VERSION,
-        "source_labels": qa_evidence.SOURCE_LABELS})
+        "prompt_provenance": PROVENANCE, "evidence_version": qa_evidence.RULES_VERSION})
 
 
 def _save_answers(form, write, questions) -> bool:
@@ -345,6 +344,15 @@ def _standard_or_404(exercise: Exercise, key: str):
     return standard
 
 
+def _standard_form(request, exercise: Exercise, std, form, write, *, title: str, saved: str, current=None):
+    """A standard's rating or override form: ``write(cleaned_data)`` through the service, then back."""
+    if request.method == "POST" and form.is_valid() and save_form(form, lambda: write(form.cleaned_data)):
+        messages.success(request, saved)
+        return _back(exercise, "#standards")
+    return render(request, "web/quality/rating.html", {"exercise": exercise, "standard": std, "form": form,
+                                                       "title": title, "current": current})
+
+
 @requires(Perm.QUALITY_RUN)
 def standard_rating(request, exercise_id: int, standard: str):
     exercise = _exercise(request, exercise_id)
@@ -352,15 +360,9 @@ def standard_rating(request, exercise_id: int, standard: str):
     current = exercise.standard_ratings.filter(standard=standard).first()
     form = RatingForm(request.POST or None,
                       initial={"rating": current.rating, "evidence": current.evidence} if current else None)
-    if request.method == "POST" and form.is_valid():
-        def write():
-            services.standard_rating_set(exercise=exercise, standard=standard, by=request.user, **form.cleaned_data)
-
-        if save_form(form, write):
-            messages.success(request, f"Rating for {std.key} {std.title} saved.")
-            return _back(exercise, "#standards")
-    return render(request, "web/quality/rating.html", {"exercise": exercise, "standard": std, "form": form,
-                                                       "title": "Enter the rating"})
+    return _standard_form(
+        request, exercise, std, form, title="Enter the rating", saved=f"Rating for {std.key} {std.title} saved.",
+        write=lambda data: services.standard_rating_set(exercise=exercise, standard=standard, by=request.user, **data))
 
 
 @requires(Perm.QUALITY_RUN)
@@ -377,15 +379,10 @@ def override(request, exercise_id: int, standard: str):
         return _back(exercise, "#standards")
     form = OverrideForm(request.POST or None,
                         initial={"rating": current.rating, "reason": current.reason} if current else None)
-    if request.method == "POST" and form.is_valid():
-        def write():
-            services.override_set(exercise=exercise, standard=standard, by=request.user, **form.cleaned_data)
-
-        if save_form(form, write):
-            messages.success(request, f"Override of {std.key} {std.title} saved.")
-            return _back(exercise, "#standards")
-    return render(request, "web/quality/rating.html", {"exercise": exercise, "standard": std, "form": form,
-                                                       "title": "Override the rating", "current": current})
+    return _standard_form(
+        request, exercise, std, form, title="Override the rating", current=current,
+        saved=f"Override of {std.key} {std.title} saved.",
+        write=lambda data: services.override_set(exercise=exercise, standard=standard, by=request.user, **data))
 
 
 @requires(Perm.QUALITY_RUN)
