@@ -44,20 +44,22 @@ def answer_rows(exercise: Exercise, viewer: Viewer) -> Iterator[list]:
                f"{first} {last}", std, kq, proposed, answer, moderated, final, evidence, note]
 
 
-def answers_xlsx(exercise: Exercise, viewer: Viewer) -> bytes:
-    """The same rows as the CSV, as an XLSX workbook (openpyxl, write-only: constant memory)."""
+def answers_xlsx(exercise: Exercise, viewer: Viewer) -> tuple[bytes, int]:
+    """The same rows as the CSV, as an XLSX workbook (openpyxl, write-only), and how many rows."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Answers")
     sheet.append(HEADER)
+    rows = 0
     for row in answer_rows(exercise, viewer):
+        rows += 1
         # A text cell starting "=" would be a formula: openpyxl writes str as text, never a formula, unless
         # it starts with "=", so those are prefixed as in the CSV.
         sheet.append([f"'{v}" if isinstance(v, str) and v.startswith("=") else v for v in row])
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    return out.getvalue(), rows
 
 
 def _label(value: str | None, choices) -> str:

@@ -55,6 +55,37 @@ def test_a_quality_team_runs_a_self_inspection(new_page, snap):
     found["exercise"] = axe_violations(page)
     snap(page, "1-sampled")
 
+    # The lead enters an organisational standard's rating and overrides a case standard, each with its reason
+    # (refused without one), and replaces a case by a like-for-like reserve.
+    page.goto(f"/quality/{exercise.pk}/standards/1.1/rating/")
+    page.get_by_label("Good").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the evidence for this rating")
+    found["rating"] = axe_violations(page)
+    page.get_by_label("Evidence").fill("Interviews with the head of PDU and two SPOs")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#standards-table")).to_contain_text("Good")
+    page.goto(f"/quality/{exercise.pk}/standards/2.2/override/")
+    page.get_by_label("Requires improvement").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the reason")
+    found["override"] = axe_violations(page)
+    page.get_by_label("Reason for the override").fill("Plans rarely reviewed after a change of address")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#standards-table")).to_contain_text("Plans rarely reviewed")
+    reserves = SampledCase.objects.filter(exercise=exercise, role=SampleRole.RESERVE)
+    replaceable = next((s for s in SampledCase.objects.filter(exercise=exercise, role=SampleRole.SAMPLE)
+                        .exclude(assessor=world.assessor).order_by("-position")
+                        if reserves.filter(stratum=s.stratum).exists()), None)
+    assert replaceable is not None, "the seeded world has a reserve in a sampled case's stratum"
+    page.goto(f"/quality/{exercise.pk}/cases/{replaceable.pk}/replace/")
+    found["replace"] = axe_violations(page)
+    page.locator("input[name=reserve]").first.check()
+    page.get_by_label("Why is this case being replaced?").fill("Transferred out of the PDU")
+    page.get_by_role("button", name="Replace the case").click()
+    expect(page.locator("#replaced")).to_be_visible()
+    assert SampledCase.objects.get(pk=replaceable.pk).role == SampleRole.REPLACED
+
     # The assessor completes two of their cases, the record beside the form.
     mine = list(SampledCase.objects.filter(exercise=exercise, role=SampleRole.SAMPLE, assessor=world.assessor)
                 .order_by("position")[:2])

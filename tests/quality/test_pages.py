@@ -172,3 +172,21 @@ def test_a_case_the_reader_is_excluded_from_is_withheld_everywhere(client):
     assert sampled.case.crn.encode() not in rows and rows.count(b"withheld") == 12  # still counted
     client.force_login(world.lead.user)  # the lead is not excluded: they see it
     assert sampled.case.crn.encode() in client.get(reverse("quality-exercise", args=[exercise.pk])).content
+
+
+def test_a_stale_form_is_refused_on_the_page_and_nothing_is_lost(client):
+    """Two tabs: the assessor saves a draft in one, then submits the form still open in the other. The second
+    is refused with the usual message, on the page (never a server error), and the draft stands."""
+    world = w.build(12)
+    exercise = _sampled_and_shared(world, size=4)
+    sampled = SampledCase.objects.filter(exercise=exercise, role=SampleRole.SAMPLE).select_related("assessor").first()
+    client.force_login(sampled.assessor.user)
+    url = reverse("quality-case", args=[exercise.pk, sampled.pk])
+    stale_version = sampled.version
+    assert client.post(url, _answers_post(exercise, Answer.SUFFICIENT, action="save",
+                                          version=stale_version)).status_code == 302
+    refused = client.post(url, _answers_post(exercise, Answer.NOT_SUFFICIENT, version=stale_version))
+    assert refused.status_code == 200 and b"Someone else changed this record" in refused.content
+    assessment = Assessment.objects.get(sampled_case=sampled)
+    assert assessment.status == AssessmentStatus.DRAFT
+    assert set(assessment.answers.values_list("answer", flat=True)) == {Answer.SUFFICIENT}

@@ -56,3 +56,19 @@ def test_index_does_not_grow_with_exercises(client):
     services.sample_draw(exercise=world2, by=world.lead.user)
     two = queries_for(client, reverse("quality"))
     assert one == two, (one, two)
+
+
+def test_the_assessment_page_does_not_grow_with_the_case(client):
+    """The case page reads the record beside the form and the record's evidence in a fixed number of queries."""
+    from casework.quality.models import SampledCase
+    from tests import factories
+
+    world, exercise = assessed(8, 4)
+    sampled = SampledCase.objects.filter(exercise=exercise, role=SampleRole.SAMPLE).select_related("case").first()
+    client.force_login(world.lead.user)
+    url = reverse("quality-case", args=[exercise.pk, sampled.pk])
+    few = queries_for(client, url)
+    for _ in range(5):
+        factories.AppointmentFactory(case=sampled.case)
+        factories.RegistrationFactory(case=sampled.case)
+    assert queries_for(client, url) == few

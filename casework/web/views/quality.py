@@ -276,16 +276,17 @@ def case_page(request, exercise_id: int, sampled_id: int):
 
 
 def _save_answers(form, write, questions) -> bool:
-    """``save_form`` with the service's "2.1-SAFETY" field names put back on the answer fields."""
-    try:
-        write()
-    except DomainValidationError as exc:
-        names = {f"{std}-{kq}": answer_field_names(std, kq)[0] for std, kq, _ in questions}
-        for field, message in exc.errors.items():
-            target = names.get(field, field)
-            form.add_error(target if target in form.fields else None, message)
-        return False
-    return save_form(form, lambda: None)
+    """``save_form`` with the service's "2.1-SAFETY" field names put back on the answer fields; a stale
+    version or a refusal goes on the form like any other (never a server error)."""
+    names = {f"{std}-{kq}": answer_field_names(std, kq)[0] for std, kq, _ in questions}
+
+    def mapped():
+        try:
+            write()
+        except DomainValidationError as exc:
+            raise DomainValidationError({names.get(k, k): v for k, v in exc.errors.items()}) from None
+
+    return save_form(form, mapped, refusal_on_form=True)
 
 
 @requires(Perm.QUALITY_RUN)
@@ -306,6 +307,8 @@ def assessor_change(request, exercise_id: int, sampled_id: int):
                 messages.error(request, " ".join(exc.errors.values()))
             except ConcurrentEditError as exc:
                 messages.error(request, exc.message)
+        else:
+            messages.error(request, "Select an assessor from the list")
     return redirect(reverse("quality-case", args=[exercise.pk, sampled.pk]))
 
 
@@ -432,8 +435,8 @@ def answers_csv(request, exercise_id: int):
 @requires(Perm.QUALITY_VIEW)
 def answers_xlsx(request, exercise_id: int):
     exercise = _exercise(request, exercise_id)
-    data = exports.answers_xlsx(exercise, request.viewer)
-    services.export_recorded(exercise=exercise, by=request.user, kind="answers XLSX", rows=-1)
+    data, rows = exports.answers_xlsx(exercise, request.viewer)
+    services.export_recorded(exercise=exercise, by=request.user, kind="answers XLSX", rows=rows)
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="quality-{exercise.pk}-answers.xlsx"'
     return response
